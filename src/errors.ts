@@ -64,3 +64,6 @@ export class ConfigError extends S3ToolError {
 export function isS3ToolError(e: unknown): e is S3ToolError {
   return e instanceof S3ToolError;
 }
+
+/** A refusal by the policy gate. Audited as `denied`; the request never reached S3 (or was cut off). */
+export class PolicyRefusal extends S3ToolError {}

@@ -16,6 +16,9 @@ export function buildInfo(runtime: string): BuildInfo {
   return Object.freeze({
     version: typeof __MCP_S3_VERSION__ === "string" ? __MCP_S3_VERSION__ : pkg.version,
     commit: typeof __MCP_S3_COMMIT__ === "string" ? __MCP_S3_COMMIT__ : "dev",
-    target: typeof __MCP_S3_TARGET__ === "string" ? __MCP_S3_TARGET__ : `${runtime}-${process.platform}-${process.arch}`,
+    target:
+      typeof __MCP_S3_TARGET__ === "string"
+        ? __MCP_S3_TARGET__
+        : `${runtime}-${process.platform}-${process.arch}`,
   });
 }

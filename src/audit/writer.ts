@@ -1,0 +1,117 @@
+// One JSON line per operation attempt. Lines are written with a synchronous write on an append-only
+// descriptor: no userland buffer, so a line is in the kernel before the caller sees the result, and
+// concurrent writers (each line one write(2) with O_APPEND) never interleave partial lines.
+import { closeSync, fchmodSync, fstatSync, openSync, writeSync } from "node:fs";
+import { S3ToolError } from "../errors.ts";
+
+export type AuditStatus = "success" | "error" | "denied";
+
+export interface AuditRecord {
+  readonly tool: string;
+  readonly connection: string;
+  readonly status: AuditStatus;
+  readonly duration_ms: number;
+  readonly bucket?: string | undefined;
+  readonly key?: string | undefined;
+  readonly error?: string | undefined;
+  readonly source?: "mcp" | "cli" | undefined;
+  readonly dest_bucket?: string | undefined;
+  readonly dest_key?: string | undefined;
+  readonly prefix?: string | undefined;
+  readonly bytes?: number | undefined;
+}
+
+export interface AuditWriter {
+  readonly enabled: boolean;
+  /** Throws S3ToolError(InternalError) when the line cannot be written: callers fail closed. */
+  write(record: AuditRecord): void;
+  close(): void;
+}
+
+const FIELD_ORDER = [
+  "tool",
+  "bucket",
+  "key",
+  "connection",
+  "status",
+  "duration_ms",
+  "error",
+  "source",
+  "dest_bucket",
+  "dest_key",
+  "prefix",
+  "bytes",
+] as const;
+
+export function formatAuditLine(record: AuditRecord, now: Date): string {
+  const line: Record<string, unknown> = { timestamp: now.toISOString() };
+  for (const field of FIELD_ORDER) {
+    const value = record[field];
+    if (value !== undefined) line[field] = value;
+  }
+  return `${JSON.stringify(line)}\n`;
+}
+
+export const NO_AUDIT: AuditWriter = Object.freeze({ enabled: false, write() {}, close() {} });
+
+export interface AuditOptions {
+  readonly enabled: boolean;
+  readonly file?: string | undefined;
+  readonly now?: () => Date;
+}
+
+/** Opens the audit destination now, so an unwritable audit file is a startup error, not a surprise later. */
+export function createAuditWriter(options: AuditOptions): AuditWriter {
+  if (!options.enabled) return NO_AUDIT;
+  const now = options.now ?? (() => new Date());
+  const fd = options.file === undefined ? 2 : openAuditFile(options.file);
+  let closed = false;
+  return {
+    enabled: true,
+    write(record) {
+      if (closed) throw auditFailure("the audit log is closed");
+      const bytes = Buffer.from(formatAuditLine(record, now()), "utf8");
+      try {
+        let off = 0;
+        while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      } catch (e) {
+        throw auditFailure((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+      }
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      if (fd !== 2) closeSync(fd);
+    },
+  };
+}
+
+function openAuditFile(path: string): number {
+  try {
+    const fd = openSync(path, "a", 0o600);
+    // The mode of openSync applies only when the file is created; an existing file keeps its mode
+    // unless it is readable by others, which an audit log of object keys should not be.
+    if (process.platform !== "win32" && (fstatSync(fd).mode & 0o077) !== 0) {
+      try {
+        fchmodSync(fd, 0o600);
+      } catch {
+        // Not our file to chmod: leave it; the owner chose its mode.
+      }
+    }
+    return fd;
+  } catch (e) {
+    throw new S3ToolError(
+      "InvalidConfig",
+      `audit file ${JSON.stringify(path)} cannot be opened for appending (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      "fix MCP_S3_AUDIT_FILE / audit.file or the directory's permissions",
+    );
+  }
+}
+
+function auditFailure(reason: string): S3ToolError {
+  return new S3ToolError(
+    "InternalError",
+    `the audit log could not be written (${reason}); the operation was not completed unaudited`,
+    "fix the audit file (disk space, permissions) and retry",
+  );
+}

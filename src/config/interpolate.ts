@@ -1,0 +1,47 @@
+// `${VAR}` and `${VAR:-fallback}` inside YAML string values, from the environment.
+// `$${` is a literal `${`. An unset variable without a fallback is a problem, never an empty string.
+import type { Problems } from "./problems.ts";
+
+const PATTERN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{[^}]*\}?/g;
+
+export function interpolate(
+  value: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  problems: Problems,
+  path: string,
+): unknown {
+  if (typeof value === "string") return expand(value, env, problems, path);
+  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, problems, `${path}[${i}]`));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, interpolate(v, env, problems, path ? `${path}.${k}` : k)]),
+    );
+  }
+  return value;
+}
+
+function expand(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+  problems: Problems,
+  path: string,
+): string {
+  return text.replace(PATTERN, (match, name: string | undefined, fallback: string | undefined) => {
+    if (match === "$${") return "${";
+    if (name === undefined) {
+      problems.add(
+        path,
+        `${JSON.stringify(match)} is not a valid reference; expected \${NAME} or \${NAME:-fallback}`,
+      );
+      return "";
+    }
+    const found = env[name];
+    if (found !== undefined && (found !== "" || fallback === undefined)) return found;
+    if (fallback !== undefined) return fallback;
+    problems.add(
+      path,
+      `environment variable ${name} is not set (write \${${name}:-fallback} to give a default)`,
+    );
+    return "";
+  });
+}

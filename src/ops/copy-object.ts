@@ -1,0 +1,168 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCopyCommand,
+} from "@aws-sdk/client-s3";
+import { checkMetadata } from "./metadata.ts";
+import { head, type ObjectMetadata } from "./head-object.ts";
+import { type Execution, type OpsContext, runOperation } from "./run.ts";
+
+export interface CopyObjectArgs {
+  readonly source_bucket: string;
+  readonly source_key: string;
+  readonly dest_bucket: string;
+  readonly dest_key: string;
+  /** Replaces the user metadata of the copy; absent keeps the source's. */
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
+  readonly connection?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface CopyObjectResult {
+  source_bucket: string;
+  source_key: string;
+  dest_bucket: string;
+  dest_key: string;
+  etag: string | null;
+  last_modified: string | null;
+  version_id: string | null;
+}
+
+/** CopyObject handles at most 5 GiB; larger sources are copied part by part on the server. */
+const SINGLE_COPY_MAX = 5 * 1024 ** 3;
+const COPY_PART_SIZE = 512 * 1024 ** 2;
+
+export function copyObject(
+  ctx: OpsContext,
+  args: CopyObjectArgs,
+  tool = "s3_copy_object",
+): Promise<CopyObjectResult> {
+  return runOperation(
+    ctx,
+    {
+      tool,
+      connection: args.connection,
+      bucket: args.source_bucket,
+      key: args.source_key,
+      dest_bucket: args.dest_bucket,
+      dest_key: args.dest_key,
+      signal: args.signal,
+      touches: [
+        { access: "read", bucket: args.source_bucket, key: args.source_key },
+        { access: "write", bucket: args.dest_bucket, key: args.dest_key },
+      ],
+    },
+    async (run) => {
+      const metadata = checkMetadata(args.metadata);
+      const source = await head(run, args.source_bucket, args.source_key);
+      run.authorize([{ access: "write", bucket: args.dest_bucket, key: args.dest_key, size: source.size }]);
+      run.count(source.size);
+      return source.size > SINGLE_COPY_MAX
+        ? multipartCopy(run, args, source, metadata)
+        : singleCopy(run, args, source, metadata);
+    },
+  );
+}
+
+/** CopySource is `bucket/key` with the key URL-encoded (slashes kept), as S3 requires. */
+export function copySource(bucket: string, key: string): string {
+  return `${bucket}/${key.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+async function singleCopy(
+  run: Execution,
+  args: CopyObjectArgs,
+  source: ObjectMetadata,
+  metadata: Record<string, string> | undefined,
+): Promise<CopyObjectResult> {
+  const out = await run.client.send(
+    new CopyObjectCommand({
+      Bucket: args.dest_bucket,
+      Key: args.dest_key,
+      CopySource: copySource(args.source_bucket, args.source_key),
+      CopySourceIfMatch: source.etag ?? undefined,
+      ...(metadata === undefined
+        ? {}
+        : {
+            MetadataDirective: "REPLACE",
+            Metadata: metadata,
+            ContentType: source.content_type ?? undefined,
+          }),
+    }),
+    run.http,
+  );
+  return result(args, out.CopyObjectResult?.ETag, out.CopyObjectResult?.LastModified, out.VersionId);
+}
+
+async function multipartCopy(
+  run: Execution,
+  args: CopyObjectArgs,
+  source: ObjectMetadata,
+  metadata: Record<string, string> | undefined,
+): Promise<CopyObjectResult> {
+  const created = await run.client.send(
+    new CreateMultipartUploadCommand({
+      Bucket: args.dest_bucket,
+      Key: args.dest_key,
+      ContentType: source.content_type ?? undefined,
+      Metadata: metadata ?? source.metadata,
+    }),
+    run.http,
+  );
+  const uploadId = created.UploadId;
+  try {
+    const parts: { ETag: string; PartNumber: number }[] = [];
+    for (let start = 0, n = 1; start < source.size; start += COPY_PART_SIZE, n++) {
+      const end = Math.min(source.size, start + COPY_PART_SIZE) - 1;
+      const part = await run.client.send(
+        new UploadPartCopyCommand({
+          Bucket: args.dest_bucket,
+          Key: args.dest_key,
+          UploadId: uploadId,
+          PartNumber: n,
+          CopySource: copySource(args.source_bucket, args.source_key),
+          CopySourceIfMatch: source.etag ?? undefined,
+          CopySourceRange: `bytes=${start}-${end}`,
+        }),
+        run.http,
+      );
+      parts.push({ ETag: part.CopyPartResult?.ETag ?? "", PartNumber: n });
+    }
+    const done = await run.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: args.dest_bucket,
+        Key: args.dest_key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+      run.http,
+    );
+    return result(args, done.ETag, undefined, done.VersionId);
+  } catch (e) {
+    await run.client
+      .send(
+        new AbortMultipartUploadCommand({ Bucket: args.dest_bucket, Key: args.dest_key, UploadId: uploadId }),
+      )
+      .catch(() => {});
+    throw e;
+  }
+}
+
+function result(
+  args: CopyObjectArgs,
+  etag: string | undefined,
+  lastModified: Date | undefined,
+  versionId: string | undefined,
+): CopyObjectResult {
+  return {
+    source_bucket: args.source_bucket,
+    source_key: args.source_key,
+    dest_bucket: args.dest_bucket,
+    dest_key: args.dest_key,
+    etag: etag ?? null,
+    last_modified: lastModified?.toISOString() ?? null,
+    version_id: versionId ?? null,
+  };
+}

@@ -1,0 +1,151 @@
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { PolicyRefusal, S3ToolError } from "../errors.ts";
+import { formatSize } from "../config/values.ts";
+import { head, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
+import { type Execution, type OpsContext, invalidArgument, runOperation } from "./run.ts";
+
+export interface GetObjectArgs extends ObjectRef {
+  /** First byte to read (default 0). */
+  readonly offset?: number | undefined;
+  /** Bytes to read from offset (default: to the end). */
+  readonly length?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Receives the body chunk by chunk; back-pressure comes from awaiting it. */
+export type ByteSink = (chunk: Uint8Array) => void | Promise<void>;
+
+export interface GetObjectResult extends Omit<ObjectMetadata, "content_length"> {
+  /** Total size of the object. */
+  size: number;
+  /** First byte returned and number of bytes returned. */
+  offset: number;
+  bytes: number;
+  /** True when the bytes returned are not the whole object (a ranged read). */
+  truncated: boolean;
+}
+
+/**
+ * Streams an object (or a byte range of it) into `sink`. The get limit is checked against the HEAD
+ * before any byte is downloaded, and again while streaming: an object that grew after the HEAD is cut
+ * off with EntityTooLarge, never delivered whole.
+ */
+export function getObject(
+  ctx: OpsContext,
+  args: GetObjectArgs,
+  sink: ByteSink,
+  tool = "s3_get_object",
+): Promise<GetObjectResult> {
+  return runOperation(
+    ctx,
+    {
+      tool,
+      connection: args.connection,
+      bucket: args.bucket,
+      key: args.key,
+      signal: args.signal,
+      touches: [{ access: "read", bucket: args.bucket, key: args.key }],
+    },
+    (run) => streamObject(run, args, sink),
+  );
+}
+
+async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink): Promise<GetObjectResult> {
+  const offset = args.offset ?? 0;
+  if (!Number.isSafeInteger(offset) || offset < 0)
+    throw invalidArgument("offset must be a non-negative integer");
+  if (args.length !== undefined && (!Number.isSafeInteger(args.length) || args.length < 0)) {
+    throw invalidArgument("length must be a non-negative integer");
+  }
+  const limited = run.policy.size_limits;
+  const limit = run.policy.max_get_size;
+
+  let total: number | undefined;
+  if (limited) {
+    const meta = await head(run, args.bucket, args.key);
+    total = meta.size;
+    run.authorize([
+      { access: "read", bucket: args.bucket, key: args.key, size: rangeLength(offset, args.length, total) },
+    ]);
+  }
+  if (total !== undefined && offset > 0 && offset >= total) {
+    throw invalidArgument(`offset ${offset} is at or beyond the end of the object (${total} bytes)`);
+  }
+
+  const ranged = offset > 0 || args.length !== undefined;
+  const range = ranged
+    ? `bytes=${offset}-${args.length === undefined ? "" : offset + Math.max(args.length, 1) - 1}`
+    : undefined;
+  if (args.length === 0) {
+    // A zero-length read needs no body; report what a HEAD says.
+    const meta = await head(run, args.bucket, args.key);
+    return { ...withoutLength(meta), offset, bytes: 0, truncated: meta.size > 0 };
+  }
+  const out = await run.client.send(
+    new GetObjectCommand({ Bucket: args.bucket, Key: args.key, Range: range }),
+    run.http,
+  );
+  const body = out.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
+  const expected = out.ContentLength ?? 0;
+  const size = sizeFromContentRange(out.ContentRange) ?? expected;
+  const tooLarge = (n: number) =>
+    new PolicyRefusal(
+      "EntityTooLarge",
+      `read of s3://${args.bucket}/${args.key} exceeds the get limit of ${formatSize(limit)} (${limit} bytes): ${n} bytes`,
+      "read a smaller range (offset/length, or --range), or raise MCP_S3_MAX_GET_SIZE / --max-get-size",
+    );
+  if (limited && expected > limit) {
+    body?.destroy?.();
+    throw tooLarge(expected);
+  }
+
+  let received = 0;
+  try {
+    if (body !== undefined) {
+      for await (const chunk of body) {
+        received += chunk.byteLength;
+        if (limited && received > limit) throw tooLarge(received);
+        await sink(chunk);
+      }
+    }
+  } catch (e) {
+    body?.destroy?.();
+    throw e;
+  }
+  run.count(received);
+  if (received !== expected) {
+    // A connection that closed early must never look like a whole (shorter) object.
+    throw new S3ToolError(
+      "ServiceUnavailable",
+      `the download of s3://${args.bucket}/${args.key} ended after ${received} of ${expected} bytes`,
+      "the connection to S3 was interrupted; try again",
+    );
+  }
+  return {
+    bucket: args.bucket,
+    key: args.key,
+    content_type: out.ContentType ?? null,
+    size,
+    last_modified: out.LastModified?.toISOString() ?? null,
+    etag: out.ETag ?? null,
+    metadata: { ...(out.Metadata ?? {}) },
+    offset,
+    bytes: received,
+    truncated: received < size,
+  };
+}
+
+function withoutLength(meta: ObjectMetadata): Omit<ObjectMetadata, "content_length"> {
+  const { content_length: _, ...rest } = meta;
+  return rest;
+}
+
+function rangeLength(offset: number, length: number | undefined, total: number): number {
+  const end = length === undefined ? total : Math.min(total, offset + length);
+  return Math.max(0, end - offset);
+}
+
+function sizeFromContentRange(header: string | undefined): number | undefined {
+  const m = header === undefined ? null : /\/(\d+)$/.exec(header);
+  return m?.[1] === undefined ? undefined : Number(m[1]);
+}

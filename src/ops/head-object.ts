@@ -1,0 +1,62 @@
+import { HeadObjectCommand, type HeadObjectCommandOutput } from "@aws-sdk/client-s3";
+import type { Execution, OpsContext } from "./run.ts";
+import { runOperation } from "./run.ts";
+
+export interface ObjectRef {
+  readonly bucket: string;
+  readonly key: string;
+  readonly connection?: string | undefined;
+}
+
+export interface ObjectMetadata {
+  bucket: string;
+  key: string;
+  content_type: string | null;
+  content_length: number;
+  size: number;
+  last_modified: string | null;
+  etag: string | null;
+  metadata: Record<string, string>;
+}
+
+export function headObject(
+  ctx: OpsContext,
+  args: ObjectRef,
+  tool = "s3_get_object_metadata",
+): Promise<ObjectMetadata> {
+  return runOperation(
+    ctx,
+    {
+      tool,
+      connection: args.connection,
+      bucket: args.bucket,
+      key: args.key,
+      touches: [{ access: "read", bucket: args.bucket, key: args.key }],
+    },
+    (run) => head(run, args.bucket, args.key),
+  );
+}
+
+/** A HEAD inside an operation that has already been authorized for reading this key. */
+export async function head(run: Execution, bucket: string, key: string): Promise<ObjectMetadata> {
+  const out = await run.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), run.http);
+  return metadataOf(bucket, key, out);
+}
+
+export function metadataOf(
+  bucket: string,
+  key: string,
+  out: Pick<HeadObjectCommandOutput, "ContentType" | "ContentLength" | "LastModified" | "ETag" | "Metadata">,
+): ObjectMetadata {
+  const size = out.ContentLength ?? 0;
+  return {
+    bucket,
+    key,
+    content_type: out.ContentType ?? null,
+    content_length: size,
+    size,
+    last_modified: out.LastModified?.toISOString() ?? null,
+    etag: out.ETag ?? null,
+    metadata: { ...(out.Metadata ?? {}) },
+  };
+}

@@ -1,0 +1,143 @@
+import { Readable } from "node:stream";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { PolicyRefusal } from "../errors.ts";
+import { formatSize } from "../config/values.ts";
+import { checkMetadata } from "./metadata.ts";
+import { type Execution, type OpsContext, runOperation } from "./run.ts";
+
+export interface PutObjectArgs {
+  readonly bucket: string;
+  readonly key: string;
+  /** The whole body, or a stream of it. */
+  readonly body: Uint8Array | AsyncIterable<Uint8Array>;
+  /** Body size when known in advance (a file): lets the gate refuse before any byte is sent. */
+  readonly size?: number | undefined;
+  readonly content_type?: string | undefined;
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
+  readonly connection?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+  /** Called with the running byte count while a streamed body uploads (progress bars). */
+  readonly onProgress?: ((sent: number) => void) | undefined;
+}
+
+export interface PutObjectResult {
+  bucket: string;
+  key: string;
+  etag: string | null;
+  size: number;
+  version_id: string | null;
+}
+
+/** Bodies up to this size go in one PutObject; larger or unknown-size bodies stream as multipart. */
+const SINGLE_PUT_MAX = 16 * 1024 * 1024;
+export const PART_SIZE = 16 * 1024 * 1024;
+export const PART_CONCURRENCY = 4;
+
+export function putObject(
+  ctx: OpsContext,
+  args: PutObjectArgs,
+  tool = "s3_put_object",
+): Promise<PutObjectResult> {
+  const size = args.body instanceof Uint8Array ? args.body.byteLength : args.size;
+  return runOperation(
+    ctx,
+    {
+      tool,
+      connection: args.connection,
+      bucket: args.bucket,
+      key: args.key,
+      signal: args.signal,
+      touches: [{ access: "write", bucket: args.bucket, key: args.key, size }],
+    },
+    async (run) => {
+      const metadata = checkMetadata(args.metadata);
+      if (args.body instanceof Uint8Array && args.body.byteLength <= SINGLE_PUT_MAX) {
+        const out = await run.client.send(
+          new PutObjectCommand({
+            Bucket: args.bucket,
+            Key: args.key,
+            Body: args.body,
+            ContentLength: args.body.byteLength,
+            ContentType: args.content_type,
+            Metadata: metadata,
+          }),
+          run.http,
+        );
+        run.count(args.body.byteLength);
+        return result(args, out.ETag, args.body.byteLength, out.VersionId);
+      }
+      return streamUpload(run, args, metadata);
+    },
+  );
+}
+
+async function streamUpload(
+  run: Execution,
+  args: PutObjectArgs,
+  metadata: Record<string, string> | undefined,
+): Promise<PutObjectResult> {
+  const { Upload } = await import("@aws-sdk/lib-storage");
+  let sent = 0;
+  const limit = run.policy.size_limits ? run.policy.max_put_size : Number.POSITIVE_INFINITY;
+  const source = args.body instanceof Uint8Array ? [args.body] : args.body;
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of source) {
+      sent += chunk.byteLength;
+      if (sent > limit) {
+        throw new PolicyRefusal(
+          "EntityTooLarge",
+          `write to s3://${args.bucket}/${args.key} exceeds the put limit of ${formatSize(limit)} (${limit} bytes); nothing was stored`,
+          "raise MCP_S3_MAX_PUT_SIZE / --max-put-size to allow larger writes",
+        );
+      }
+      args.onProgress?.(sent);
+      yield chunk;
+    }
+  }
+  const body = Readable.from(counted(), { objectMode: false });
+  const upload = new Upload({
+    client: run.client,
+    params: {
+      Bucket: args.bucket,
+      Key: args.key,
+      Body: body,
+      ContentType: args.content_type,
+      Metadata: metadata,
+    },
+    partSize: PART_SIZE,
+    queueSize: PART_CONCURRENCY,
+    // On any failure the multipart upload is aborted so no parts (and no object) remain.
+    leavePartsOnError: false,
+  });
+  const onAbort = () => void upload.abort().catch(() => {});
+  run.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const out = await upload.done();
+    run.count(sent);
+    return result(args, out.ETag, sent, out.VersionId);
+  } catch (e) {
+    body.destroy();
+    // Prefer the refusal that stopped the stream over the SDK's wrapping of it.
+    throw findRefusal(e) ?? e;
+  } finally {
+    run.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+function findRefusal(e: unknown): PolicyRefusal | undefined {
+  let cur: unknown = e;
+  for (let depth = 0; depth < 5 && cur !== undefined && cur !== null; depth++) {
+    if (cur instanceof PolicyRefusal) return cur;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function result(
+  args: PutObjectArgs,
+  etag: string | undefined,
+  size: number,
+  versionId: string | undefined,
+): PutObjectResult {
+  return { bucket: args.bucket, key: args.key, etag: etag ?? null, size, version_id: versionId ?? null };
+}

@@ -1,0 +1,103 @@
+// One S3 client per connection, each with its own credential source, created on first use so that
+// starting up (and commands that never touch S3) stay fast.
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import type { Config, Connection } from "../config/schema.ts";
+import { S3ToolError } from "../errors.ts";
+
+export interface ClientPool {
+  connection(name?: string): Connection;
+  client(name: string): S3Client;
+  /** A client whose endpoint is the connection's public_endpoint, used only to sign URLs. */
+  presignClient(name: string): S3Client;
+  destroy(): void;
+}
+
+export function createClientPool(config: Config): ClientPool {
+  const clients = new Map<string, S3Client>();
+  const presigners = new Map<string, S3Client>();
+
+  const connection = (name?: string): Connection => {
+    const wanted = name ?? config.default_connection;
+    const found = Object.hasOwn(config.connections, wanted) ? config.connections[wanted] : undefined;
+    if (found === undefined) {
+      throw new S3ToolError(
+        "ConnectionNotFound",
+        `connection ${JSON.stringify(wanted)} is not configured`,
+        `configured connections: ${Object.keys(config.connections).join(", ")}`,
+      );
+    }
+    return found;
+  };
+
+  const cached = (
+    cache: Map<string, S3Client>,
+    name: string,
+    endpoint: (c: Connection) => string | undefined,
+  ) => {
+    let client = cache.get(name);
+    if (client === undefined) {
+      const conn = connection(name);
+      client = new S3Client(clientConfig(conn, endpoint(conn)));
+      cache.set(name, client);
+    }
+    return client;
+  };
+
+  return {
+    connection,
+    client: (name) => cached(clients, name, (c) => c.endpoint),
+    presignClient: (name) => cached(presigners, name, (c) => c.public_endpoint ?? c.endpoint),
+    destroy() {
+      for (const c of [...clients.values(), ...presigners.values()]) c.destroy();
+      clients.clear();
+      presigners.clear();
+    },
+  };
+}
+
+export function clientConfig(conn: Connection, endpoint: string | undefined): S3ClientConfig {
+  const config: S3ClientConfig = {
+    region: conn.region,
+    forcePathStyle: conn.path_style,
+    credentials: credentialsFor(conn),
+    maxAttempts: 3,
+    requestHandler: {
+      connectionTimeout: conn.timeout_ms,
+      // Socket inactivity: a transfer that keeps moving is never cut off, a stalled one is.
+      requestTimeout: conn.timeout_ms,
+    },
+  };
+  if (endpoint !== undefined) {
+    config.endpoint = endpoint;
+    // S3-compatible servers commonly reject the SDK's default streaming checksum trailers (RGW: 411).
+    config.requestChecksumCalculation = "WHEN_REQUIRED";
+    config.responseChecksumValidation = "WHEN_REQUIRED";
+  }
+  return config;
+}
+
+/** Explicit keys, else the connection's own profile, else the AWS default chain. Never another connection's keys. */
+function credentialsFor(conn: Connection): NonNullable<S3ClientConfig["credentials"]> {
+  if (conn.access_key_id !== undefined && conn.secret_access_key !== undefined) {
+    return {
+      accessKeyId: conn.access_key_id,
+      secretAccessKey: conn.secret_access_key,
+      ...(conn.session_token === undefined ? {} : { sessionToken: conn.session_token }),
+    };
+  }
+  if (conn.profile !== undefined)
+    return lazyProvider(async () =>
+      (await import("@aws-sdk/credential-providers")).fromIni({ profile: conn.profile as string }),
+    );
+  return lazyProvider(async () => (await import("@aws-sdk/credential-providers")).fromNodeProviderChain());
+}
+
+/** Loads the credential-providers package only when a request first needs credentials. */
+function lazyProvider(load: () => Promise<AwsCredentialIdentityProvider>): AwsCredentialIdentityProvider {
+  let provider: Promise<AwsCredentialIdentityProvider> | undefined;
+  return async (options) => {
+    provider ??= load();
+    return (await provider)(options);
+  };
+}
