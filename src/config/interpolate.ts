@@ -1,6 +1,6 @@
 // `${VAR}` and `${VAR:-fallback}` inside YAML string values, from the environment.
 // `$${` is a literal `${`. An unset variable without a fallback is a problem, never an empty string.
-import type { Problems } from "./problems.ts";
+import { type Problems, SECRET_FIELDS } from "./problems.ts";
 
 const PATTERN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{[^}]*\}?/g;
 
@@ -29,10 +29,9 @@ function expand(
   return text.replace(PATTERN, (match, name: string | undefined, fallback: string | undefined) => {
     if (match === "$${") return "${";
     if (name === undefined) {
-      problems.add(
-        path,
-        `${JSON.stringify(match)} is not a valid reference; expected \${NAME} or \${NAME:-fallback}`,
-      );
+      // Inside a secret the text after `${` is part of the secret: never echo it.
+      const shown = SECRET_FIELDS.test(path) ? "a reference" : JSON.stringify(match);
+      problems.add(path, `${shown} is not a valid reference; expected \${NAME} or \${NAME:-fallback}`);
       return "";
     }
     const found = env[name];

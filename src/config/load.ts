@@ -15,10 +15,17 @@ import {
   DEFAULT_POLICY,
   DEFAULT_REGION,
   DEFAULT_TIMEOUT_MS,
-  PRESIGN_HARD_MAX_SECONDS,
   type Policy,
+  PRESIGN_HARD_MAX_SECONDS,
 } from "./schema.ts";
-import { type Parsed, parseBoolean, parseDuration, parseList, parseSize } from "./values.ts";
+import {
+  DURATION_ACCEPTED,
+  type Parsed,
+  parseBoolean,
+  parseDuration,
+  parseList,
+  parseSize,
+} from "./values.ts";
 import {
   type YamlConnection,
   YamlConnectionSchema,
@@ -67,6 +74,12 @@ const parseRegion = (v: unknown): Parsed<string> =>
     ? { ok: true, value: v }
     : { ok: false, accepted: "an AWS region name such as us-east-1 (lowercase letters, digits, dashes)" };
 const parseBucketList = (v: unknown) => parseList(v);
+/** A presign expiry is a duration of at most 7 days, the most a SigV4 presigned URL allows. */
+const parsePresignExpiry = (v: unknown): Parsed<number> => {
+  const r = parseDuration(v);
+  if (!r.ok || r.value <= PRESIGN_HARD_MAX_SECONDS * 1000) return r;
+  return { ok: false, accepted: `${DURATION_ACCEPTED}, at most 7d (the most a SigV4 presigned URL allows)` };
+};
 
 export function loadConfig(sources: ConfigSources): Config {
   const problems = new Problems();
@@ -166,13 +179,31 @@ function readYamlFile(path: string, env: Env, problems: Problems): YamlFile | un
     const parsed = YamlFileSchema.safeParse(raw);
     if (!parsed.success) {
       reportZodIssues(parsed.error.issues, path, problems);
-      return undefined;
+      // Keep checking the rest of the file, so one typo does not hide the other problems in it.
+      const retry = YamlFileSchema.safeParse(withoutUnknownKeys(raw, parsed.error.issues));
+      return retry.success ? retry.data : undefined;
     }
     return parsed.data;
   } catch (e) {
     problems.add(path, `cannot be read: ${(e as Error).message}`);
     return undefined;
   }
+}
+
+/** A copy of `raw` without the keys zod reported as unknown (they are already listed as problems). */
+function withoutUnknownKeys(raw: unknown, issues: readonly z.core.$ZodIssue[]): unknown {
+  const copy = structuredClone(raw);
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const target = issue.path.reduce<unknown>(
+      (o, k) => (o !== null && typeof o === "object" ? (o as Record<PropertyKey, unknown>)[k] : undefined),
+      copy,
+    );
+    if (target !== null && typeof target === "object") {
+      for (const key of issue.keys) delete (target as Record<string, unknown>)[key];
+    }
+  }
+  return copy;
 }
 
 function reportZodIssues(issues: readonly z.core.$ZodIssue[], file: string, problems: Problems): void {
@@ -200,7 +231,7 @@ function policyLayer(p: YamlPolicy | undefined, at: string, problems: Problems):
     allowed_buckets: problems.take(`${at}.allowed_buckets`, p.allowed_buckets, parseBucketList),
     denied_buckets: problems.take(`${at}.denied_buckets`, p.denied_buckets, parseBucketList),
     presign_max_expiry_seconds: seconds(
-      problems.take(`${at}.presign_max_expiry`, p.presign_max_expiry, parseDuration),
+      problems.take(`${at}.presign_max_expiry`, p.presign_max_expiry, parsePresignExpiry),
     ),
   });
 }
@@ -249,7 +280,9 @@ function envPolicyLayer(env: Env, problems: Problems): PolicyLayer {
     denied_prefixes: takeEnv(env, problems, parseList, "MCP_S3_DENIED_PREFIXES"),
     allowed_buckets: takeEnv(env, problems, parseList, "MCP_S3_ALLOWED_BUCKETS"),
     denied_buckets: takeEnv(env, problems, parseList, "MCP_S3_DENIED_BUCKETS"),
-    presign_max_expiry_seconds: seconds(takeEnv(env, problems, parseDuration, "MCP_S3_PRESIGN_MAX_EXPIRY")),
+    presign_max_expiry_seconds: seconds(
+      takeEnv(env, problems, parsePresignExpiry, "MCP_S3_PRESIGN_MAX_EXPIRY"),
+    ),
   });
 }
 
@@ -325,8 +358,12 @@ function collectConnections(
     let parsed: unknown;
     try {
       parsed = JSON.parse(extra[1]);
-    } catch (e) {
-      problems.add("S3_ADDITIONAL_CONNECTIONS", `is not valid JSON (${(e as Error).message})`);
+    } catch {
+      // The engine's message quotes the text around the error, which may be a secret: never echo it.
+      problems.add(
+        "S3_ADDITIONAL_CONNECTIONS",
+        'is not valid JSON; expected a JSON object such as {"name":{"endpoint":"https://...","region":"..."}}',
+      );
       return drafts;
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {

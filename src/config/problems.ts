@@ -1,7 +1,12 @@
 // Collects every configuration problem so startup can report all of them at once.
 import type { Parsed } from "./values.ts";
 
-const SECRET_FIELDS = /secret|session_token|password/i;
+export const SECRET_FIELDS = /secret|session_token|password/i;
+
+/** Hides the user:password part of anything URL-like (an endpoint written with credentials in it). */
+export function hideUrlCredentials(text: string): string {
+  return text.replace(/\/\/[^/@\s"]*@/g, "//(redacted)@");
+}
 
 export class Problems {
   readonly list: string[] = [];
@@ -12,7 +17,7 @@ export class Problems {
 
   /** Records a parse failure naming the place, the bad value (never a secret) and what is accepted. */
   bad(where: string, value: unknown, accepted: string): void {
-    const shown = SECRET_FIELDS.test(where) ? "(redacted)" : JSON.stringify(value);
+    const shown = SECRET_FIELDS.test(where) ? "(redacted)" : hideUrlCredentials(JSON.stringify(value));
     this.add(where, `${shown} is not valid; expected ${accepted}`);
   }
 
