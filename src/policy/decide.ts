@@ -2,8 +2,8 @@
 // Every operation, MCP or CLI, declares its touches and passes them through here before S3 sees
 // anything. Deny by default wherever a value is missing.
 import type { Policy } from "../config/schema.ts";
-import type { ErrorCode } from "../errors.ts";
 import { formatSize } from "../config/values.ts";
+import type { ErrorCode } from "../errors.ts";
 
 export type Access = "list" | "read" | "write" | "delete";
 
@@ -59,9 +59,12 @@ export function decide(policy: Policy, touch: Touch): Decision {
     );
   }
 
-  if (touch.bucket === undefined) {
-    // Only a bucket listing may omit the bucket; anything else is malformed and refused.
-    return touch.access === "list" && touch.key === undefined && touch.prefix === undefined
+  if (touch.bucket === undefined || touch.bucket === "") {
+    // Only a bucket listing may omit the bucket; anything else (an empty name too) is malformed and refused.
+    return touch.access === "list" &&
+      touch.bucket === undefined &&
+      touch.key === undefined &&
+      touch.prefix === undefined
       ? ALLOW
       : refuse("InvalidArgument", "a bucket is required", "name the bucket");
   }
