@@ -90,8 +90,10 @@ function openAuditFile(path: string): number {
   try {
     const fd = openSync(path, "a", 0o600);
     // The mode of openSync applies only when the file is created; an existing file keeps its mode
-    // unless it is readable by others, which an audit log of object keys should not be.
-    if (process.platform !== "win32" && (fstatSync(fd).mode & 0o077) !== 0) {
+    // unless it is readable by others, which an audit log of object keys should not be. Only a
+    // regular file: a device or pipe (/dev/null, /dev/stderr) is shared and must keep its mode.
+    const st = fstatSync(fd);
+    if (process.platform !== "win32" && st.isFile() && (st.mode & 0o077) !== 0) {
       try {
         fchmodSync(fd, 0o600);
       } catch {
