@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writ
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type AuditRecord, createAuditWriter, formatAuditLine, NO_AUDIT } from "../../src/audit/writer.ts";
-import { S3ToolError } from "../../src/errors.ts";
+import { type ErrorCode, S3ToolError } from "../../src/errors.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const TMP = mkdtempSync(join(tmpdir(), "mcp-s3-audit-test-"));
@@ -35,7 +35,7 @@ const lines = (path: string) =>
     .filter((l) => l !== "");
 const mode = (path: string) => statSync(path).mode & 0o777;
 
-function expectCode(fn: () => unknown, code: string): S3ToolError {
+function expectCode(fn: () => unknown, code: ErrorCode): S3ToolError {
   try {
     fn();
   } catch (e) {
