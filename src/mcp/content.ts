@@ -1,0 +1,98 @@
+// Object bodies in and out of JSON: text when it is text, base64 otherwise, and strict base64 on input
+// so that a malformed upload is refused instead of being stored as garbage.
+import { Buffer } from "node:buffer";
+import { S3ToolError } from "../errors.ts";
+
+export interface EncodedContent {
+  content: string;
+  is_base64: boolean;
+  /** Bytes the content stands for; less than the bytes read only when a split character was held back. */
+  bytes: number;
+}
+
+const TEXTUAL_TYPES =
+  /^(?:text\/|application\/(?:json|xml|javascript|ecmascript|x-javascript|yaml|x-yaml|toml|x-toml|csv|x-sh|x-shellscript|sql|graphql|x-ndjson|ndjson|jsonl|x-www-form-urlencoded|ld\+json)\b|[a-z]+\/[^;]*\+(?:json|xml|yaml)\b)/i;
+
+/** Whether a Content-Type names text (text/*, JSON, XML, YAML, CSV, scripts, and +json/+xml/+yaml types). */
+export function isTextualType(contentType: string | null | undefined): boolean {
+  return contentType != null && TEXTUAL_TYPES.test(contentType.trim());
+}
+
+function charsetOf(contentType: string | null | undefined): string | undefined {
+  const m = contentType == null ? null : /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType);
+  return m?.[1]?.toLowerCase();
+}
+
+/** Decodes strictly; undefined when the bytes are not valid in that encoding (or it is unknown). */
+function decodeStrict(bytes: Uint8Array, label: string): string | undefined {
+  try {
+    // ignoreBOM keeps a byte-order mark in the text, so the text is exactly the stored bytes.
+    return new TextDecoder(label as ConstructorParameters<typeof TextDecoder>[0], {
+      fatal: true,
+      ignoreBOM: true,
+    }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Text when the bytes are valid UTF-8, or valid in the charset a textual Content-Type declares;
+ * otherwise base64 (nothing is ever returned lossy). When `more` is true (the bytes are a range that
+ * stops before the end of the object) and only a character split by the range end makes them invalid,
+ * the incomplete character is held back: `bytes` then says how many bytes the text covers, so the next
+ * page starts at offset + bytes.
+ */
+export function encodeContent(bytes: Uint8Array, contentType: string | null, more: boolean): EncodedContent {
+  const charset = charsetOf(contentType);
+  const label = charset !== undefined && isTextualType(contentType) ? charset : "utf-8";
+  const text = decodeStrict(bytes, label);
+  if (text !== undefined) return { content: text, is_base64: false, bytes: bytes.byteLength };
+  if (label !== "utf-8" && label !== "utf8") {
+    const utf8 = decodeStrict(bytes, "utf-8");
+    if (utf8 !== undefined) return { content: utf8, is_base64: false, bytes: bytes.byteLength };
+  }
+  if (more) {
+    const cut = incompleteUtf8Tail(bytes);
+    if (cut > 0 && cut < bytes.byteLength) {
+      const head = bytes.subarray(0, bytes.byteLength - cut);
+      const headText = decodeStrict(head, "utf-8");
+      if (headText !== undefined) return { content: headText, is_base64: false, bytes: head.byteLength };
+    }
+  }
+  return { content: Buffer.from(bytes).toString("base64"), is_base64: true, bytes: bytes.byteLength };
+}
+
+/** Length of a UTF-8 sequence cut off at the end of `bytes` (0 when the end is on a character boundary). */
+function incompleteUtf8Tail(bytes: Uint8Array): number {
+  const n = bytes.byteLength;
+  for (let back = 1; back <= Math.min(3, n); back++) {
+    const b = bytes[n - back] as number;
+    if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead byte
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > back ? back : 0;
+  }
+  return 0;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Strict standard base64 (RFC 4648 §4): alphabet A–Z a–z 0–9 + /, padded to a multiple of 4, no
+ * whitespace, and canonical (unused bits zero), so exactly one byte string matches each input.
+ */
+export function decodeBase64Strict(input: string): Uint8Array {
+  const bytes = BASE64.test(input) ? Buffer.from(input, "base64") : undefined;
+  if (bytes === undefined || bytes.toString("base64") !== input) {
+    throw new S3ToolError(
+      "InvalidArgument",
+      "content is not valid base64; nothing was written",
+      "with is_base64: true, content must be standard base64 (A-Z a-z 0-9 + /, '=' padding to a multiple of 4, no whitespace or line breaks); send plain text with is_base64: false",
+    );
+  }
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function encodeUtf8(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}

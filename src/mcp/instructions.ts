@@ -1,0 +1,127 @@
+// Plain-words descriptions of the active policy, for the server instructions and the tool descriptions.
+// This module only writes text: every decision is made by the policy gate in src/policy.
+import type { Config, Connection, Policy } from "../config/schema.ts";
+import { formatDuration, formatSize } from "../config/values.ts";
+
+export const TOOL_NAMES = [
+  "s3_list_buckets",
+  "s3_list_objects",
+  "s3_get_object",
+  "s3_get_object_metadata",
+  "s3_put_object",
+  "s3_delete_object",
+  "s3_copy_object",
+  "s3_presign_url",
+  "s3_list_connections",
+] as const;
+
+export const RESOURCE_TEMPLATE = "s3://{connection}/{bucket}/{+key}";
+
+export function defaultConnection(config: Config): Connection {
+  const conn = config.connections[config.default_connection];
+  if (conn === undefined)
+    throw new Error(`default connection ${config.default_connection} is not configured`);
+  return conn;
+}
+
+function list(items: readonly string[]): string {
+  return items.join(", ");
+}
+
+/** The rules of one policy, one line each. */
+export function policyLines(p: Policy): string[] {
+  const lines: string[] = [];
+  lines.push(
+    p.read_only
+      ? "Read-only: writes are disabled. s3_put_object, s3_copy_object, s3_delete_object and s3_presign_url with method PUT return ReadOnlyMode."
+      : "Writes are allowed: s3_put_object, s3_copy_object and s3_delete_object change stored data (an existing object is overwritten without warning); confirm with the user before overwriting or deleting.",
+  );
+  lines.push(
+    p.size_limits
+      ? `Size limits: one read returns at most ${formatSize(p.max_get_size)} (${p.max_get_size} bytes); read larger objects in pages with offset/length. A write may be at most ${formatSize(p.max_put_size)} (${p.max_put_size} bytes, decoded size), and a copy of a larger object is refused. Over a limit: EntityTooLarge.`
+      : "Size limits are off: reads and writes of any size are attempted (large reads are slow and use memory).",
+  );
+  if (!p.prefix_acl) {
+    lines.push("No prefix ACL: every key in an accessible bucket can be used.");
+  } else {
+    const parts: string[] = [];
+    if (p.denied_prefixes.length > 0)
+      parts.push(`keys under ${list(p.denied_prefixes)} are denied (deny wins over allow)`);
+    if (p.allowed_prefixes.length > 0)
+      parts.push(`only keys under ${list(p.allowed_prefixes)} are accessible`);
+    else parts.push("every key not denied is accessible");
+    lines.push(
+      `Prefix ACL: ${parts.join("; ")}. Listings leave refused keys and folders out; naming a refused key or prefix returns PrefixDenied. Keys are compared byte for byte (case-sensitive, no path normalisation). A copy needs both its source and destination allowed.`,
+    );
+  }
+  if (p.allowed_buckets.length > 0 || p.denied_buckets.length > 0) {
+    const parts: string[] = [];
+    if (p.allowed_buckets.length > 0)
+      parts.push(`only the buckets ${list(p.allowed_buckets)} are accessible`);
+    if (p.denied_buckets.length > 0) parts.push(`the buckets ${list(p.denied_buckets)} are denied`);
+    lines.push(
+      `Buckets: ${parts.join("; ")} (others return BucketDenied and are hidden from s3_list_buckets).`,
+    );
+  }
+  lines.push(
+    `Presigned URLs last at most ${formatDuration(p.presign_max_expiry_seconds * 1000)} (default ${formatDuration(Math.min(3600, p.presign_max_expiry_seconds) * 1000)}).`,
+  );
+  return lines;
+}
+
+function connectionLine(c: Connection, isDefault: boolean): string {
+  const where = c.endpoint === undefined ? `AWS region ${c.region}` : `${c.endpoint}, region ${c.region}`;
+  return `"${c.name}"${isDefault ? " (default)" : ""}: ${where}`;
+}
+
+function samePolicy(a: Policy, b: Policy): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The server instructions: what this server is and the rules it enforces, before any call is made. */
+export function buildInstructions(config: Config): string {
+  const conns = Object.values(config.connections);
+  const def = defaultConnection(config);
+  const out: string[] = [
+    `mcp-s3 gives access to Amazon S3 and S3-compatible object storage under a policy that the server enforces on every call. Tools: ${list(TOOL_NAMES)}. Objects can also be read as resources ${RESOURCE_TEMPLATE}.`,
+    "",
+    `Connections: ${conns.map((c) => connectionLine(c, c.name === def.name)).join("; ")}.${conns.length > 1 ? " Pass `connection` to use another than the default." : ""}`,
+  ];
+  if (conns.every((c) => samePolicy(c.policy, def.policy))) {
+    out.push("", conns.length > 1 ? "Policy (all connections):" : "Policy:");
+    out.push(...policyLines(def.policy).map((l) => `- ${l}`));
+  } else {
+    for (const c of conns) {
+      out.push("", `Policy of connection "${c.name}"${c.name === def.name ? " (default)" : ""}:`);
+      out.push(...policyLines(c.policy).map((l) => `- ${l}`));
+    }
+  }
+  out.push(
+    "",
+    config.audit.enabled
+      ? "Every call, refused ones included, is written to an audit log."
+      : "Audit logging is off.",
+    "Failures are tool results with isError: true and structuredContent {error, message, hint}. A policy refusal (ReadOnlyMode, PrefixDenied, BucketDenied, EntityTooLarge) names the rule that refused; retrying will not help, so tell the user which rule applies instead of looking for a way around it.",
+  );
+  return out.join("\n");
+}
+
+/**
+ * The note added to a write tool's description: disabled when the default connection is read-only,
+ * naming any connection that does allow writes.
+ */
+export function writeNote(config: Config, subject = "This tool is", calling = "calling it"): string {
+  const def = defaultConnection(config);
+  const writable = Object.values(config.connections)
+    .filter((c) => !c.policy.read_only)
+    .map((c) => `"${c.name}"`);
+  if (def.policy.read_only) {
+    return writable.length === 0
+      ? ` ${subject} currently disabled: this server is read-only; ${calling} returns ReadOnlyMode.`
+      : ` ${subject} currently disabled: this server is read-only on the default connection (${calling} returns ReadOnlyMode there); the connection ${list(writable)} allows writes.`;
+  }
+  const readOnly = Object.values(config.connections)
+    .filter((c) => c.policy.read_only)
+    .map((c) => `"${c.name}"`);
+  return readOnly.length === 0 ? "" : ` Read-only (ReadOnlyMode) on the connection ${list(readOnly)}.`;
+}

@@ -1,0 +1,120 @@
+// The one place where outcomes become MCP results: successes with structuredContent plus a text
+// rendering, failures with `isError: true` and {error, message, hint}. Resource reads have no
+// isError form, so their failures become JSON-RPC errors carrying the same object as `data`.
+import { type CallToolResult, ErrorCode } from "@modelcontextprotocol/sdk/types.js";
+import type { ErrorCode as S3ErrorCode } from "../errors.ts";
+import { S3ToolError } from "../errors.ts";
+import { toS3ToolError } from "../s3/errors.ts";
+
+export interface ErrorBody {
+  error: S3ErrorCode;
+  message: string;
+  hint: string;
+}
+
+/** A successful tool result. The text block is the same object as JSON, for clients that read only text. */
+export function toolResult(structured: Record<string, unknown>): CallToolResult {
+  return {
+    structuredContent: structured,
+    content: [{ type: "text", text: JSON.stringify(structured, null, 2) }],
+  };
+}
+
+/** Any failure as a tool result. Unknown exceptions become typed errors without echoing request details. */
+export function toolError(e: unknown): CallToolResult {
+  const body = errorBody(e);
+  return {
+    isError: true,
+    structuredContent: { ...body },
+    content: [{ type: "text", text: JSON.stringify(body) }],
+  };
+}
+
+export function errorBody(e: unknown): ErrorBody {
+  const err = e instanceof S3ToolError ? e : toS3ToolError(e);
+  return { error: err.code, message: err.message, hint: err.hint };
+}
+
+export interface ArgumentIssue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly code?: string;
+}
+
+/**
+ * Arguments that do not match a tool's input schema: InvalidArgument naming every bad field, or
+ * InvalidBucketName when the only problem is a malformed bucket name.
+ */
+export function invalidArguments(
+  tool: string,
+  issues: readonly ArgumentIssue[],
+  bucketFields: ReadonlySet<string>,
+): S3ToolError {
+  const problems = issues.map((i) => {
+    const where = i.path.map(String).join(".");
+    return where === "" ? i.message : `${where}: ${i.message}`;
+  });
+  const badBucketName = issues.every(
+    (i) =>
+      bucketFields.has(String(i.path[0])) &&
+      (i.code === "invalid_format" || i.code === "too_small" || i.code === "too_big"),
+  );
+  return new S3ToolError(
+    badBucketName ? "InvalidBucketName" : "InvalidArgument",
+    `invalid arguments for ${tool}: ${problems.join("; ")}`,
+    badBucketName
+      ? "bucket names consist of letters, digits, '.', '-' and '_' and start with a letter or digit"
+      : "fix the arguments to match the tool's input schema (tools/list shows it)",
+  );
+}
+
+/**
+ * A failed resource read as a JSON-RPC error: -32002 (resource not found) for a missing bucket or key,
+ * -32602 (invalid params) for a bad URI or a policy refusal, -32603 for everything else.
+ * `data` carries {error, message, hint}, as a tool error would.
+ */
+export function resourceError(e: unknown): JsonRpcError {
+  const body = errorBody(e);
+  return new JsonRpcError(
+    RESOURCE_ERROR_CODES[body.error] ?? ErrorCode.InternalError,
+    `${body.error}: ${body.message}`,
+    body,
+  );
+}
+
+/** tools/call naming a tool this server does not have: a protocol error, as the MCP specification asks. */
+export function unknownTool(name: string, known: readonly string[]): JsonRpcError {
+  return new JsonRpcError(ErrorCode.InvalidParams, `unknown tool ${JSON.stringify(name)}`, {
+    error: "InvalidArgument",
+    message: `unknown tool ${JSON.stringify(name)}`,
+    hint: `the tools are: ${known.join(", ")}`,
+  } satisfies ErrorBody);
+}
+
+/**
+ * An error the SDK sends as a JSON-RPC error response: it copies `code`, `message` and `data`.
+ * (McpError would prefix its message with "MCP error <code>:", and the client's McpError does it again.)
+ */
+export class JsonRpcError extends Error {
+  override readonly name = "JsonRpcError";
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data: ErrorBody,
+  ) {
+    super(message);
+  }
+}
+
+const RESOURCE_NOT_FOUND = -32002;
+const RESOURCE_ERROR_CODES: Partial<Record<S3ErrorCode, number>> = {
+  NoSuchKey: RESOURCE_NOT_FOUND,
+  NoSuchBucket: RESOURCE_NOT_FOUND,
+  InvalidArgument: ErrorCode.InvalidParams,
+  InvalidBucketName: ErrorCode.InvalidParams,
+  ConnectionNotFound: ErrorCode.InvalidParams,
+  ReadOnlyMode: ErrorCode.InvalidParams,
+  PrefixDenied: ErrorCode.InvalidParams,
+  BucketDenied: ErrorCode.InvalidParams,
+  EntityTooLarge: ErrorCode.InvalidParams,
+};

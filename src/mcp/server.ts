@@ -1,0 +1,94 @@
+// The MCP server: nine tools and one resource template over the operation layer. All per-server state
+// lives in the ToolContext built here; nothing is kept at module level.
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { CallToolRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { Config } from "../config/schema.ts";
+import type { OpsContext } from "../ops/index.ts";
+import { runtimeName } from "../runtime/index.ts";
+import { buildInfo } from "../version.ts";
+import { failOperation, stringArg } from "./fail.ts";
+import { InFlight } from "./inflight.ts";
+import { buildInstructions } from "./instructions.ts";
+import { registerResources } from "./resources.ts";
+import { invalidArguments, toolError, unknownTool } from "./result.ts";
+import { BUCKET_FIELDS } from "./schemas.ts";
+import type { ToolContext } from "./tool.ts";
+import * as copyObject from "./tools/copy-object.ts";
+import * as deleteObject from "./tools/delete-object.ts";
+import * as getObject from "./tools/get-object.ts";
+import * as getObjectMetadata from "./tools/get-object-metadata.ts";
+import * as listBuckets from "./tools/list-buckets.ts";
+import * as listConnections from "./tools/list-connections.ts";
+import * as listObjects from "./tools/list-objects.ts";
+import * as presignUrl from "./tools/presign-url.ts";
+import * as putObject from "./tools/put-object.ts";
+
+/** Tool modules in the order tools/list shows them. */
+const TOOLS = [
+  listBuckets,
+  listObjects,
+  getObject,
+  getObjectMetadata,
+  putObject,
+  deleteObject,
+  copyObject,
+  presignUrl,
+  listConnections,
+] as const;
+
+export interface ServerOptions {
+  /** Tracks running tool calls and resource reads (serveStdio waits for them before closing). */
+  readonly inFlight?: InFlight;
+}
+
+export function createServer(config: Config, ops: OpsContext, options: ServerOptions = {}): McpServer {
+  const ctx: ToolContext = { config, ops, tools: new Map(), inFlight: options.inFlight ?? new InFlight() };
+  const server = new McpServer(
+    { name: "mcp-s3", title: "mcp-s3", version: buildInfo(runtimeName()).version },
+    { instructions: buildInstructions(config), capabilities: { tools: {}, resources: {} } },
+  );
+  for (const tool of TOOLS) tool.register(server, ctx);
+  registerResources(server, ctx);
+
+  // tools/call is answered here rather than by the SDK's handler, so that arguments which do not match
+  // the input schema come back as an audited InvalidArgument result with {error, message, hint} (the
+  // SDK answers them with a plain text error) and so that running calls are tracked for shutdown.
+  server.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+    ctx.inFlight.track(callTool(ctx, request.params.name, request.params.arguments, extra.signal)),
+  );
+  return server;
+}
+
+async function callTool(
+  ctx: ToolContext,
+  name: string,
+  args: Record<string, unknown> | undefined,
+  signal: AbortSignal,
+): Promise<CallToolResult> {
+  const tool = ctx.tools.get(name);
+  if (tool === undefined || !tool.registered.enabled) throw unknownTool(name, [...ctx.tools.keys()]);
+  const parsed = await tool.input.safeParseAsync(args ?? {});
+  if (parsed.success) return tool.run(parsed.data, signal);
+
+  const error = invalidArguments(name, parsed.error.issues, BUCKET_FIELDS);
+  const connection = stringArg(args, "connection");
+  try {
+    return await failOperation(
+      ctx.ops,
+      {
+        tool: name,
+        // An unknown connection would turn the answer into ConnectionNotFound; the argument error comes first.
+        connection:
+          connection !== undefined && Object.hasOwn(ctx.config.connections, connection)
+            ? connection
+            : undefined,
+        bucket: stringArg(args, "bucket") ?? stringArg(args, "source_bucket"),
+        key: stringArg(args, "key") ?? stringArg(args, "source_key"),
+        touches: [],
+      },
+      error,
+    );
+  } catch (e) {
+    return toolError(e);
+  }
+}

@@ -1,0 +1,264 @@
+// MCP over stdio: newline-delimited JSON-RPC on stdin/stdout. Our own transport rather than the SDK's,
+// because the session needs what that one does not do:
+// - a malformed line gets a JSON-RPC error (-32700 parse error, -32600 invalid request) instead of
+//   silence, and the session goes on;
+// - a line over the size bound is skipped with an error instead of closing the session (the SDK's
+//   closes at 10 MB, less than one allowed upload in base64);
+// - stdin EOF is reported, and requests still awaiting their response are counted, so shutdown can let
+//   in-flight calls finish and their responses reach stdout before the process exits.
+import { Buffer } from "node:buffer";
+import type { Readable, Writable } from "node:stream";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import {
+  ErrorCode,
+  type JSONRPCMessage,
+  JSONRPCMessageSchema,
+  type RequestId,
+} from "@modelcontextprotocol/sdk/types.js";
+
+export interface StdioTransportOptions {
+  /** Longest accepted message line in bytes. */
+  readonly maxMessageBytes: number;
+}
+
+export class StdioTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  readonly #stdin: Readable;
+  readonly #stdout: Writable;
+  readonly #max: number;
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  #oversized = false;
+  #reading = false;
+  #closed = false;
+  /** Requests received and not yet answered, by id (a count, should a client reuse an id). */
+  readonly #pending = new Map<RequestId, number>();
+  #idleWaiters: (() => void)[] = [];
+  /** Writes waiting for stdout to drain; all resolved by one 'drain' listener. */
+  #drainWaiters: (() => void)[] = [];
+  /** stdout failed (the client has gone): nothing more can be delivered. */
+  #broken = false;
+  readonly #ended: Promise<void>;
+  #end!: () => void;
+
+  constructor(stdin: Readable, stdout: Writable, options: StdioTransportOptions) {
+    this.#stdin = stdin;
+    this.#stdout = stdout;
+    this.#max = options.maxMessageBytes;
+    this.#ended = new Promise((resolve) => {
+      this.#end = resolve;
+    });
+  }
+
+  /** Resolves when stdin reaches EOF or fails, or stdout fails (the client has gone). */
+  get ended(): Promise<void> {
+    return this.#ended;
+  }
+
+  async start(): Promise<void> {
+    if (this.#reading) throw new Error("StdioTransport already started");
+    this.#reading = true;
+    this.#stdin.on("data", this.#onData);
+    this.#stdin.on("end", this.#onEnd);
+    this.#stdin.on("close", this.#onEnd);
+    this.#stdin.on("error", this.#onStdinError);
+    this.#stdout.on("error", this.#onStdoutError);
+    this.#stdin.resume();
+  }
+
+  /** Stops reading stdin: nothing more is accepted. Responses to requests already read still go out. */
+  stopReading(): void {
+    if (!this.#reading) return;
+    this.#reading = false;
+    this.#stdin.off("data", this.#onData);
+    this.#stdin.off("end", this.#onEnd);
+    this.#stdin.off("close", this.#onEnd);
+    this.#stdin.pause();
+    this.#chunks = [];
+    this.#buffered = 0;
+  }
+
+  /** Number of requests read and not yet answered. */
+  get pending(): number {
+    let n = 0;
+    for (const count of this.#pending.values()) n += count;
+    return n;
+  }
+
+  /** Resolves once every request read so far has been answered (or cancelled by the client). */
+  idle(): Promise<void> {
+    if (this.#pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    await this.#write(`${JSON.stringify(message)}\n`);
+    if ("id" in message && ("result" in message || "error" in message) && message.id !== undefined) {
+      this.#settle(message.id);
+    }
+  }
+
+  /** Resolves when everything written so far has been handed to the operating system. */
+  flush(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      try {
+        this.#stdout.write("", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      } catch {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.stopReading();
+    this.#stdin.off("error", this.#onStdinError);
+    // stdout keeps an error listener: a late write to a closed pipe must not crash the process.
+    this.#end();
+    for (const wake of this.#idleWaiters.splice(0)) wake();
+    this.onclose?.();
+  }
+
+  readonly #onData = (chunk: Buffer | string): void => {
+    const data = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+    let start = 0;
+    while (this.#reading) {
+      const nl = data.indexOf(10, start);
+      if (nl === -1) {
+        this.#append(data.subarray(start));
+        return;
+      }
+      this.#append(data.subarray(start, nl));
+      start = nl + 1;
+      this.#line();
+    }
+  };
+
+  readonly #onEnd = (): void => {
+    // A last line without a trailing newline still counts.
+    if (this.#buffered > 0 || this.#oversized) this.#line();
+    this.#end();
+  };
+
+  readonly #onStdinError = (error: Error): void => {
+    this.onerror?.(error);
+    this.#end();
+  };
+
+  readonly #onStdoutError = (error: Error): void => {
+    if (!this.#broken) this.onerror?.(error);
+    this.#broken = true;
+    // Nothing can be answered any more: release everyone waiting on a write or a response.
+    this.#pending.clear();
+    for (const wake of [...this.#drainWaiters.splice(0), ...this.#idleWaiters.splice(0)]) wake();
+    this.#end();
+  };
+
+  #append(part: Buffer): void {
+    if (this.#oversized || part.byteLength === 0) return;
+    if (this.#buffered + part.byteLength > this.#max) {
+      this.#oversized = true;
+      this.#chunks = [];
+      this.#buffered = 0;
+      return;
+    }
+    this.#chunks.push(part);
+    this.#buffered += part.byteLength;
+  }
+
+  #line(): void {
+    if (this.#oversized) {
+      this.#oversized = false;
+      this.#reply(null, ErrorCode.InvalidRequest, `Invalid Request: message larger than ${this.#max} bytes`);
+      return;
+    }
+    const text = Buffer.concat(this.#chunks, this.#buffered).toString("utf8").replace(/\r$/, "");
+    this.#chunks = [];
+    this.#buffered = 0;
+    if (text.trim() === "") return;
+    this.#handle(text);
+  }
+
+  #handle(text: string): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      this.#reply(null, ErrorCode.ParseError, `Parse error: ${(e as Error).message}`);
+      return;
+    }
+    const parsed = JSONRPCMessageSchema.safeParse(json);
+    if (!parsed.success) {
+      this.#reply(idOf(json), ErrorCode.InvalidRequest, "Invalid Request: not a JSON-RPC 2.0 message");
+      return;
+    }
+    const message = parsed.data;
+    if ("method" in message && "id" in message) {
+      this.#pending.set(message.id, (this.#pending.get(message.id) ?? 0) + 1);
+    }
+    try {
+      this.onmessage?.(message);
+    } catch (e) {
+      this.onerror?.(e as Error);
+    }
+    // A cancelled request is never answered (the SDK drops its response): stop waiting for it.
+    if ("method" in message && message.method === "notifications/cancelled" && !("id" in message)) {
+      const id = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+      if (id !== undefined && this.#pending.has(id)) this.#settle(id);
+    }
+  }
+
+  #settle(id: RequestId): void {
+    const count = this.#pending.get(id);
+    if (count === undefined) return;
+    if (count > 1) this.#pending.set(id, count - 1);
+    else this.#pending.delete(id);
+    if (this.#pending.size === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+  }
+
+  /** An error response the SDK never sees (the message could not be handed to it). */
+  #reply(id: RequestId | null, code: number, message: string): void {
+    const response = { jsonrpc: "2.0", id, error: { code, message } };
+    void this.#write(`${JSON.stringify(response)}\n`);
+  }
+
+  #write(line: string): Promise<void> {
+    if (this.#broken) return Promise.resolve();
+    return new Promise((resolve) => {
+      let flushed: boolean;
+      try {
+        flushed = this.#stdout.write(line);
+      } catch (e) {
+        this.#onStdoutError(e as Error);
+        resolve();
+        return;
+      }
+      if (flushed) {
+        resolve();
+        return;
+      }
+      this.#drainWaiters.push(resolve);
+      if (this.#drainWaiters.length === 1) {
+        this.#stdout.once("drain", () => {
+          for (const wake of this.#drainWaiters.splice(0)) wake();
+        });
+      }
+    });
+  }
+}
+
+/** The id of an invalid request, when it has a usable one (JSON-RPC: null when it cannot be determined). */
+function idOf(json: unknown): RequestId | null {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return null;
+  const id = (json as { id?: unknown }).id;
+  return typeof id === "string" || (typeof id === "number" && Number.isFinite(id)) ? id : null;
+}
