@@ -1,43 +1,89 @@
-// Minimal dispatcher; the full CLI (issue 5) replaces this file.
-import { loadConfig } from "../config/load.ts";
-import { redactedConfig } from "../config/redact.ts";
-import { type S3ToolError, isS3ToolError } from "../errors.ts";
-import { runtimeName } from "../runtime/index.ts";
-import { buildInfo } from "../version.ts";
-import { EXIT, exitCodeFor } from "./exit.ts";
+// The dispatcher: parse the line, find the command, import it (only it), run it, print any failure
+// the one way (exit.ts) and return the exit code. Nothing heavy is imported at the top level so
+// that `mcp-s3 version` and `--help` start in milliseconds.
+import { findCommand, parseCommandLine, usageError } from "./args.ts";
+import { createCli } from "./context.ts";
+import { EXIT, reportError } from "./exit.ts";
+import { type Env, processIo } from "./io.ts";
+import { COMMANDS, type CommandSpec, findSpec } from "./registry.ts";
 
-export async function runCli(
-  argv: readonly string[],
-  env: Record<string, string | undefined>,
-): Promise<number> {
-  const json = argv.includes("--json");
-  const args = argv.filter((a) => a !== "--json");
+export async function runCli(argv: readonly string[], env: Env): Promise<number> {
+  const io = processIo(env);
+  let json = jsonRequested(argv);
   try {
-    const [command, sub] = args;
-    if (command === "version" || command === "--version") {
-      const info = { ...buildInfo(runtimeName()), runtime: runtimeName() };
-      process.stdout.write(
-        json ? `${JSON.stringify(info)}\n` : `mcp-s3 ${info.version} (${info.commit}, ${info.target})\n`,
-      );
-      return EXIT.ok;
+    const name = findCommand(argv);
+    let spec = name === undefined ? undefined : findSpec(name);
+    if (name !== undefined && spec === undefined) {
+      throw usageError(`unknown command ${JSON.stringify(name)}`, suggest(name));
     }
-    if (command === "config" && (sub === "check" || sub === "show")) {
-      const config = loadConfig({ env });
-      if (sub === "check") {
-        process.stdout.write(json ? `${JSON.stringify({ valid: true })}\n` : "configuration is valid\n");
-      } else {
-        process.stdout.write(`${JSON.stringify(redactedConfig(config), null, 2)}\n`);
-      }
-      return EXIT.ok;
-    }
-    process.stderr.write(`mcp-s3: UsageError: unknown command ${JSON.stringify(command ?? "")}\n`);
-    return EXIT.usage;
-  } catch (e) {
-    if (!isS3ToolError(e)) throw e;
-    const err = e as S3ToolError;
-    process.stderr.write(
-      json ? `${JSON.stringify(err.toJSON())}\n` : `mcp-s3: ${err.code}: ${err.message}\n`,
+    const line = parseCommandLine(
+      argv,
+      spec?.options ?? {},
+      `run \`mcp-s3 ${spec === undefined ? "" : `${spec.name} `}--help\` for usage`,
     );
-    return exitCodeFor(err.code);
+    json = line.globals.json;
+    if (line.globals.version) spec = findSpec("version");
+    if (line.globals.help) {
+      const { commandHelp, globalHelp } = await import("./help.ts");
+      await io.write(spec === undefined ? globalHelp() : commandHelp(spec));
+      return EXIT.ok;
+    }
+    spec ??= findSpec("serve") as CommandSpec;
+    checkArgs(spec, line.args);
+    const cli = createCli(spec, line, io);
+    try {
+      const command = await spec.load();
+      const code = (await command.run(cli)) ?? EXIT.ok;
+      await io.flush();
+      return code;
+    } catch (e) {
+      throw cli.interrupted() ?? e;
+    } finally {
+      cli.close();
+    }
+  } catch (e) {
+    return reportError(io, e, { json });
   }
+}
+
+function jsonRequested(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
+}
+
+function checkArgs(spec: CommandSpec, args: readonly string[]): void {
+  const usage = `mcp-s3 ${spec.name}${spec.usage === "" ? "" : ` ${spec.usage}`}`;
+  const hint = `run \`mcp-s3 ${spec.name} --help\``;
+  if (args.length < spec.minArgs) throw usageError(`missing argument; usage: ${usage}`, hint);
+  if (args.length > spec.maxArgs) {
+    throw usageError(`unexpected argument ${JSON.stringify(args[spec.maxArgs])}; usage: ${usage}`, hint);
+  }
+  const first = args[0];
+  if (spec.choices !== undefined && first !== undefined && !spec.choices.includes(first)) {
+    throw usageError(
+      `${spec.name}: unknown ${JSON.stringify(first)}, expected one of ${spec.choices.join(", ")}`,
+      hint,
+    );
+  }
+}
+
+function suggest(name: string): string {
+  const close = COMMANDS.map((c) => c.name).filter((c) => distance(c, name) <= 2);
+  return close.length > 0
+    ? `did you mean ${close.map((c) => `\`${c}\``).join(" or ")}? run \`mcp-s3 --help\` for the commands`
+    : "run `mcp-s3 --help` for the commands";
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j] as number;
+      row[j] = Math.min(cur + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length] as number;
 }

@@ -1,0 +1,149 @@
+// mcp-s3 put FILE|- s3://bucket/key: streamed upload (multipart for large bodies). The policy gate
+// decides before anything is read: a refused put never reads stdin and never reaches S3.
+import { createReadStream, statSync } from "node:fs";
+import { S3ToolError } from "../../errors.ts";
+import { putObject } from "../../ops/put-object.ts";
+import { usageError } from "../args.ts";
+import type { Cli } from "../context.ts";
+import { fileBaseName, parseS3, resolveKey, type S3Location } from "../location.ts";
+import { s3Url } from "../output.ts";
+
+export async function run(cli: Cli): Promise<undefined> {
+  await upload(cli, cli.args[0] as string, parseS3(cli.args[1] as string));
+  return undefined;
+}
+
+/** Uploads a local file, or stdin for "-", to `dest` (a key ending in "/" gets the file's name). */
+export async function upload(cli: Cli, source: string, dest: S3Location): Promise<void> {
+  const fromStdin = source === "-";
+  const key = resolveKey(dest.key, fromStdin ? undefined : fileBaseName(source));
+  const size = fromStdin ? undefined : fileSize(source);
+  const body = fromStdin ? lazyStdin() : lazyFile(source);
+  const contentType = stringOption(cli.options["content-type"]) ?? guessContentType(key);
+  const metadata = parseMetadata(cli.options.metadata);
+  const cancel = cli.cancellation();
+  const ctx = await cli.ops();
+  const progress = cli.progress(fromStdin ? key : fileBaseName(source), size);
+  try {
+    const result = await putObject(
+      ctx,
+      {
+        bucket: dest.bucket,
+        key,
+        body,
+        size,
+        content_type: contentType,
+        metadata,
+        signal: cancel.signal,
+        onProgress: (sent) => progress.update(sent),
+      },
+      "s3_put_object",
+    );
+    progress.finish();
+    await cli.out.result(result, () =>
+      cli.out.quiet
+        ? []
+        : [`uploaded ${fromStdin ? "stdin" : source} -> ${s3Url(dest.bucket, key)} (${result.size} bytes)`],
+    );
+  } finally {
+    progress.finish();
+  }
+}
+
+function fileSize(path: string): number {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? "error";
+    throw code === "ENOENT" || code === "ENOTDIR"
+      ? usageError(
+          `cannot read ${JSON.stringify(path)}: no such file`,
+          "name an existing file, or - for stdin",
+        )
+      : new S3ToolError(
+          "InternalError",
+          `cannot read ${JSON.stringify(path)}: ${code}`,
+          "check the file's permissions",
+        );
+  }
+  if (!st.isFile())
+    throw usageError(`${JSON.stringify(path)} is not a regular file`, "name a file, or - for stdin");
+  return st.size;
+}
+
+/** Opened only when the upload starts reading, i.e. after the policy gate allowed it. */
+function lazyFile(path: string): AsyncIterable<Uint8Array> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      yield* createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Uint8Array>;
+    },
+  };
+}
+
+/** stdin is not touched unless the upload is allowed: a refused put leaves it unread. */
+function lazyStdin(): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]: () => (process.stdin as AsyncIterable<Uint8Array>)[Symbol.asyncIterator](),
+  };
+}
+
+function stringOption(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+/** `--metadata k=v` (repeatable). */
+export function parseMetadata(value: unknown): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  const list = Array.isArray(value) ? value : [value];
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const text = String(item);
+    const eq = text.indexOf("=");
+    if (eq <= 0) throw usageError(`--metadata ${JSON.stringify(text)} is not valid; expected NAME=VALUE`);
+    out[text.slice(0, eq)] = text.slice(eq + 1);
+  }
+  return out;
+}
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  txt: "text/plain; charset=utf-8",
+  log: "text/plain; charset=utf-8",
+  md: "text/markdown; charset=utf-8",
+  csv: "text/csv; charset=utf-8",
+  tsv: "text/tab-separated-values; charset=utf-8",
+  html: "text/html; charset=utf-8",
+  htm: "text/html; charset=utf-8",
+  css: "text/css; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  mjs: "text/javascript; charset=utf-8",
+  json: "application/json",
+  jsonl: "application/x-ndjson",
+  ndjson: "application/x-ndjson",
+  xml: "application/xml",
+  yaml: "application/yaml",
+  yml: "application/yaml",
+  pdf: "application/pdf",
+  zip: "application/zip",
+  gz: "application/gzip",
+  tgz: "application/gzip",
+  tar: "application/x-tar",
+  zst: "application/zstd",
+  parquet: "application/vnd.apache.parquet",
+  wasm: "application/wasm",
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  svg: "image/svg+xml",
+  mp4: "video/mp4",
+  mp3: "audio/mpeg",
+};
+
+/** A Content-Type from the key's extension; undefined lets S3 use its default. */
+export function guessContentType(key: string): string | undefined {
+  const dot = key.lastIndexOf(".");
+  if (dot === -1 || dot < key.lastIndexOf("/")) return undefined;
+  return CONTENT_TYPES[key.slice(dot + 1).toLowerCase()];
+}

@@ -1,0 +1,96 @@
+// What a running command gets: its parsed line, the streams, the configuration and the operation
+// context (both loaded on first use, so commands that need neither stay fast), cancellation and
+// progress bars.
+import type { ConfigFlags } from "../config/load.ts";
+import type { Config } from "../config/schema.ts";
+import type { OpsContext } from "../ops/run.ts";
+import type { GlobalOptions, OptionValues } from "./args.ts";
+import type { Interrupted } from "./exit.ts";
+import type { Io } from "./io.ts";
+import { Output } from "./output.ts";
+import { createProgress, type Progress } from "./progress.ts";
+import type { CommandSpec } from "./registry.ts";
+import { type Cancellation, installCancellation } from "./signals.ts";
+
+export interface Cli {
+  readonly spec: CommandSpec;
+  readonly globals: GlobalOptions;
+  readonly args: readonly string[];
+  readonly options: OptionValues;
+  readonly io: Io;
+  readonly out: Output;
+  config(): Promise<Config>;
+  /** The operation context (source "cli"); closed by the dispatcher when the command ends. */
+  ops(): Promise<OpsContext>;
+  /** Installs SIGINT/SIGTERM handling for this command and returns the signal that aborts it. */
+  cancellation(): Cancellation;
+  /** The signal that interrupted the command, if any. */
+  interrupted(): Interrupted | undefined;
+  progress(label: string, total: number | undefined): Progress;
+  close(): void;
+}
+
+export function configFlags(globals: GlobalOptions): ConfigFlags {
+  return {
+    config: globals.config,
+    connection: globals.connection,
+    read_only: globals.readOnly,
+    max_get_size: globals.maxGetSize,
+    max_put_size: globals.maxPutSize,
+    audit: globals.audit,
+  };
+}
+
+export function createCli(
+  spec: CommandSpec,
+  line: { globals: GlobalOptions; args: readonly string[]; options: OptionValues },
+  io: Io,
+): Cli {
+  const out = new Output(io, { json: line.globals.json, quiet: line.globals.quiet });
+  let config: Promise<Config> | undefined;
+  let ops: Promise<OpsContext & { close(): void }> | undefined;
+  let opened: (OpsContext & { close(): void }) | undefined;
+  let cancel: Cancellation | undefined;
+
+  const loadConfig = () => {
+    config ??= import("../config/load.ts").then(({ loadConfig }) =>
+      loadConfig({ env: io.env, flags: configFlags(line.globals) }),
+    );
+    return config;
+  };
+
+  return {
+    spec,
+    globals: line.globals,
+    args: line.args,
+    options: line.options,
+    io,
+    out,
+    config: loadConfig,
+    ops() {
+      ops ??= (async () => {
+        const cfg = await loadConfig();
+        const { createOpsContext } = await import("../ops/index.ts");
+        opened = createOpsContext(cfg, { source: "cli" });
+        return opened;
+      })();
+      return ops;
+    },
+    cancellation() {
+      cancel ??= installCancellation();
+      return cancel;
+    },
+    interrupted: () => cancel?.interrupted(),
+    progress(label, total) {
+      return createProgress(io, {
+        label,
+        total,
+        enabled: io.stderrIsTTY && !line.globals.quiet && !line.globals.json,
+      });
+    },
+    close() {
+      cancel?.dispose();
+      opened?.close();
+    },
+  };
+}

@@ -1,0 +1,278 @@
+// What each command is called, takes and says about itself. Kept free of heavy imports: help,
+// completion scripts and `version` read it without loading the AWS SDK. The implementation of a
+// command is imported only when that command runs.
+import type { OptionSpecs } from "./args.ts";
+import type { Cli } from "./context.ts";
+
+export interface CommandModule {
+  /** Returns the exit code (0 when nothing is returned). Failures are thrown as S3ToolError. */
+  run(cli: Cli): Promise<number | undefined>;
+}
+
+export interface CommandSpec {
+  readonly name: string;
+  readonly summary: string;
+  /** Arguments as shown after the command name in usage lines. */
+  readonly usage: string;
+  readonly minArgs: number;
+  readonly maxArgs: number;
+  readonly options: OptionSpecs;
+  /** Fixed words accepted as the first argument (config check|show, completion bash|zsh|fish). */
+  readonly choices?: readonly string[];
+  /** The MCP tool name the command is audited under. */
+  readonly tool?: string;
+  readonly details?: string;
+  readonly examples?: readonly string[];
+  readonly load: () => Promise<CommandModule>;
+}
+
+const TRANSFER_OPTIONS: OptionSpecs = {
+  "content-type": { type: "string", value: "TYPE", description: "Content-Type of the object written" },
+  metadata: {
+    type: "string",
+    multiple: true,
+    value: "K=V",
+    description: "user metadata of the object written (repeatable)",
+  },
+};
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "serve",
+    summary: "serve MCP over stdio (the default when no command is given)",
+    usage: "",
+    minArgs: 0,
+    maxArgs: 0,
+    options: {},
+    details:
+      "Runs the MCP server on stdin/stdout until stdin closes or SIGTERM/SIGINT arrives, then exits 0.",
+    load: () => import("./commands/serve.ts"),
+  },
+  {
+    name: "buckets",
+    summary: "list buckets",
+    usage: "",
+    minArgs: 0,
+    maxArgs: 0,
+    options: {},
+    tool: "s3_list_buckets",
+    details: "With --json: one JSON object per line, {name, creation_date}.",
+    examples: ["mcp-s3 buckets", "mcp-s3 buckets --json | jq -r .name"],
+    load: () => import("./commands/buckets.ts"),
+  },
+  {
+    name: "ls",
+    summary: "list objects and folders under a prefix (no argument: list buckets)",
+    usage: "[s3://bucket[/prefix]]",
+    minArgs: 0,
+    maxArgs: 1,
+    options: {
+      recursive: {
+        type: "boolean",
+        short: "r",
+        description: "list every key under the prefix (no folders, no delimiter)",
+      },
+      max: { type: "string", value: "N", description: "stop after N entries" },
+    },
+    tool: "s3_list_objects",
+    details:
+      'Without --recursive, keys are grouped into folders at "/" (PRE lines). Pages are fetched as\n' +
+      "needed, so any number of keys is listed. With --json: one JSON object per line, objects as\n" +
+      '{type:"object", bucket, key, size, last_modified, etag, storage_class} and folders as\n' +
+      '{type:"prefix", bucket, key}.',
+    examples: [
+      "mcp-s3 ls s3://my-bucket/",
+      "mcp-s3 ls -r s3://my-bucket/logs/2024/ --max 100",
+      "mcp-s3 ls s3://my-bucket/ --recursive --json | jq -r 'select(.size > 1000000) | .key'",
+    ],
+    load: () => import("./commands/ls.ts"),
+  },
+  {
+    name: "cat",
+    summary: "write an object to stdout, streamed",
+    usage: "s3://bucket/key",
+    minArgs: 1,
+    maxArgs: 1,
+    options: {
+      range: {
+        type: "string",
+        value: "A-B",
+        description: "bytes A to B inclusive (A- reads from A to the end)",
+      },
+    },
+    tool: "s3_get_object",
+    details: "The get limit (--max-get-size) applies to the bytes read: the object, or the range.",
+    examples: [
+      "mcp-s3 cat s3://my-bucket/config.json | jq .",
+      "mcp-s3 cat --range 0-1023 s3://my-bucket/big.bin",
+    ],
+    load: () => import("./commands/cat.ts"),
+  },
+  {
+    name: "get",
+    summary: "download an object to a file (or - for stdout)",
+    usage: "s3://bucket/key [FILE|DIR|-]",
+    minArgs: 1,
+    maxArgs: 2,
+    options: {},
+    tool: "s3_get_object",
+    details:
+      "Without FILE the object is saved under its base name in the current directory. The download\n" +
+      "goes to a temporary file beside FILE that is renamed when complete, so an interrupted or failed\n" +
+      "download never leaves a partial file under the final name. Objects of 64 MiB or more are\n" +
+      "fetched as parallel ranged requests (4 x 16 MiB).",
+    examples: [
+      "mcp-s3 get s3://my-bucket/report.pdf",
+      "mcp-s3 get --max-get-size 5GB s3://my-bucket/dump.tar ./",
+    ],
+    load: () => import("./commands/get.ts"),
+  },
+  {
+    name: "put",
+    summary: "upload a file (or - for stdin), streamed",
+    usage: "FILE|- s3://bucket/key",
+    minArgs: 2,
+    maxArgs: 2,
+    options: TRANSFER_OPTIONS,
+    tool: "s3_put_object",
+    details:
+      'A key ending in "/" gets the file\'s base name appended. Large bodies are sent as a multipart\n' +
+      "upload; on failure, SIGINT or SIGTERM the multipart upload is aborted, so no partial object\n" +
+      "remains. Writes are refused unless the policy allows them (--read-only=false).",
+    examples: [
+      "mcp-s3 --read-only=false put ./report.pdf s3://my-bucket/reports/",
+      "tar c dir | mcp-s3 --read-only=false put - s3://my-bucket/dir.tar --content-type application/x-tar",
+    ],
+    load: () => import("./commands/put.ts"),
+  },
+  {
+    name: "cp",
+    summary: "copy: S3 to S3 on the server; local to S3 like put, S3 to local like get",
+    usage: "SRC DST",
+    minArgs: 2,
+    maxArgs: 2,
+    options: TRANSFER_OPTIONS,
+    tool: "s3_copy_object",
+    details:
+      'Only arguments starting with s3:// are S3 locations here (a plain "a/b" is a local path). A\n' +
+      'destination key ending in "/" gets the source\'s base name appended. --metadata on an S3 to\n' +
+      "S3 copy replaces the user metadata; without it the source's is kept.",
+    examples: ["mcp-s3 --read-only=false cp s3://a/x.csv s3://b/archive/", "mcp-s3 cp s3://a/x.csv ./x.csv"],
+    load: () => import("./commands/cp.ts"),
+  },
+  {
+    name: "rm",
+    summary: "delete an object",
+    usage: "s3://bucket/key",
+    minArgs: 1,
+    maxArgs: 1,
+    options: {},
+    tool: "s3_delete_object",
+    details: "Deleting a key that does not exist succeeds, as in S3.",
+    examples: ["mcp-s3 --read-only=false rm s3://my-bucket/tmp/old.log"],
+    load: () => import("./commands/rm.ts"),
+  },
+  {
+    name: "stat",
+    summary: "show an object's metadata",
+    usage: "s3://bucket/key",
+    minArgs: 1,
+    maxArgs: 1,
+    options: {},
+    tool: "s3_get_object_metadata",
+    examples: ["mcp-s3 stat s3://my-bucket/report.pdf --json | jq .size"],
+    load: () => import("./commands/stat.ts"),
+  },
+  {
+    name: "presign",
+    summary: "print a presigned URL",
+    usage: "s3://bucket/key",
+    minArgs: 1,
+    maxArgs: 1,
+    options: {
+      method: { type: "string", value: "GET|PUT", description: "HTTP method the URL allows (default GET)" },
+      expires: {
+        type: "string",
+        value: "DURATION",
+        description: "validity, e.g. 15m, 1h (default 1h; capped by presign_max_expiry)",
+      },
+    },
+    tool: "s3_presign_url",
+    details: "A PUT URL is a write: it is refused in read-only mode.",
+    examples: ['curl -sS "$(mcp-s3 presign s3://my-bucket/report.pdf --expires 15m)" -o report.pdf'],
+    load: () => import("./commands/presign.ts"),
+  },
+  {
+    name: "connections",
+    summary: "list configured connections and their policy (no secrets)",
+    usage: "",
+    minArgs: 0,
+    maxArgs: 0,
+    options: {},
+    tool: "s3_list_connections",
+    details:
+      "With --json: one JSON object per line, {name, region, endpoint?, path_style, credentials,\npolicy, default}.",
+    load: () => import("./commands/connections.ts"),
+  },
+  {
+    name: "config",
+    summary: "check: validate the configuration; show: print it, secrets redacted",
+    usage: "check|show",
+    minArgs: 1,
+    maxArgs: 1,
+    options: {},
+    choices: ["check", "show"],
+    details:
+      "Both load the configuration exactly as every other command does (flags > environment > YAML >\n" +
+      "defaults) and exit 5 listing every problem when it is invalid.",
+    examples: ["mcp-s3 config check", "mcp-s3 --config ./mcp-s3.yaml config show"],
+    load: () => import("./commands/config.ts"),
+  },
+  {
+    name: "version",
+    summary: "print version, commit and build target",
+    usage: "",
+    minArgs: 0,
+    maxArgs: 0,
+    options: {},
+    load: () => import("./commands/version.ts"),
+  },
+  {
+    name: "completion",
+    summary: "print a shell completion script",
+    usage: "bash|zsh|fish",
+    minArgs: 1,
+    maxArgs: 1,
+    options: {},
+    choices: ["bash", "zsh", "fish"],
+    examples: [
+      "source <(mcp-s3 completion bash)",
+      "mcp-s3 completion zsh > ~/.zsh/completions/_mcp-s3  # a directory in $fpath",
+      "mcp-s3 completion fish > ~/.config/fish/completions/mcp-s3.fish",
+    ],
+    load: () => import("./commands/completion.ts"),
+  },
+  {
+    name: "help",
+    summary: "show help for a command",
+    usage: "[COMMAND]",
+    minArgs: 0,
+    maxArgs: 1,
+    options: {},
+    load: () => import("./commands/help.ts"),
+  },
+];
+
+export function findSpec(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+export const EXIT_CODE_HELP = [
+  ["0", "success"],
+  ["1", "S3 or runtime error"],
+  ["2", "usage error (unknown command or flag, bad argument)"],
+  ["3", "refused by policy (read-only, size limit, prefix or bucket ACL)"],
+  ["4", "not found (no such bucket or key)"],
+  ["5", "invalid configuration (every problem is listed)"],
+  ["130", "interrupted by SIGINT (143: SIGTERM); transfers are cleaned up first"],
+] as const;

@@ -1,0 +1,260 @@
+// Downloads an object into a local file: one audited operation (s3_get_object), policy-checked
+// against the object's size before any byte is fetched. The bytes go to a temporary file in the
+// destination's directory that is renamed over the destination only when complete, so a failed or
+// interrupted download never leaves a truncated file under the final name. Large objects are
+// fetched as parallel ranged GETs written at their offsets; memory stays constant either way.
+import { randomBytes } from "node:crypto";
+import { type FileHandle, open, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { GetObjectCommand, type GetObjectCommandOutput } from "@aws-sdk/client-s3";
+import { formatSize } from "../config/values.ts";
+import { PolicyRefusal, S3ToolError } from "../errors.ts";
+import { head, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
+import { type Execution, type OpsContext, runOperation } from "./run.ts";
+
+/** Objects at least this large are fetched as parallel ranges. */
+export const PARALLEL_THRESHOLD = 64 * 1024 * 1024;
+export const RANGE_SIZE = 16 * 1024 * 1024;
+export const RANGE_CONCURRENCY = 4;
+
+export interface DownloadArgs extends ObjectRef {
+  /** The final file. Its directory must exist; an existing file is replaced when the download completes. */
+  readonly path: string;
+  readonly signal?: AbortSignal | undefined;
+  /** Called once the object's size is known (after the HEAD). */
+  readonly onStart?: ((total: number) => void) | undefined;
+  /** Called with the running byte count. */
+  readonly onProgress?: ((done: number) => void) | undefined;
+  /**
+   * Told the temporary file's path as soon as it exists; returns a remover called when it is gone.
+   * Lets a caller delete it synchronously if the process is forced to exit mid-download.
+   */
+  readonly onTempFile?: ((path: string) => () => void) | undefined;
+  readonly parallelThreshold?: number | undefined;
+  readonly rangeSize?: number | undefined;
+  readonly concurrency?: number | undefined;
+}
+
+export interface DownloadResult extends Omit<ObjectMetadata, "content_length"> {
+  /** The file written. */
+  file: string;
+  /** Bytes written (the object's size). */
+  bytes: number;
+  /** Number of ranged requests (1 for a single GET). */
+  requests: number;
+}
+
+export function downloadToFile(
+  ctx: OpsContext,
+  args: DownloadArgs,
+  tool = "s3_get_object",
+): Promise<DownloadResult> {
+  return runOperation(
+    ctx,
+    {
+      tool,
+      connection: args.connection,
+      bucket: args.bucket,
+      key: args.key,
+      signal: args.signal,
+      touches: [{ access: "read", bucket: args.bucket, key: args.key }],
+    },
+    async (run) => {
+      const meta = await head(run, args.bucket, args.key);
+      // The whole object is read, whatever the request split: the get limit applies to its size.
+      run.authorize([{ access: "read", bucket: args.bucket, key: args.key, size: meta.size }]);
+      args.onStart?.(meta.size);
+      const written = await intoTempFile(args, (fh) => fetchInto(run, args, meta, fh));
+      run.count(meta.size);
+      const { content_length: _, ...rest } = meta;
+      return { ...rest, file: args.path, bytes: meta.size, requests: written };
+    },
+  );
+}
+
+/** Runs `fill` against a fresh temporary file beside the destination, then renames it into place. */
+async function intoTempFile<T>(args: DownloadArgs, fill: (fh: FileHandle) => Promise<T>): Promise<T> {
+  const tmp = join(
+    dirname(args.path),
+    `.${basename(args.path)}.${randomBytes(6).toString("hex")}.mcp-s3-part`,
+  );
+  let fh: FileHandle;
+  try {
+    fh = await open(tmp, "wx", 0o666);
+  } catch (e) {
+    throw localError(e, dirname(args.path));
+  }
+  const forget = args.onTempFile?.(tmp);
+  let done = false;
+  try {
+    const result = await fill(fh);
+    await fh.close();
+    try {
+      await rename(tmp, args.path);
+    } catch (e) {
+      throw localError(e, args.path);
+    }
+    done = true;
+    return result;
+  } finally {
+    if (!done) {
+      await fh.close().catch(() => {});
+      await unlink(tmp).catch(() => {});
+    }
+    forget?.();
+  }
+}
+
+async function fetchInto(
+  run: Execution,
+  args: DownloadArgs,
+  meta: ObjectMetadata,
+  fh: FileHandle,
+): Promise<number> {
+  const threshold = args.parallelThreshold ?? PARALLEL_THRESHOLD;
+  const rangeSize = Math.max(1, args.rangeSize ?? RANGE_SIZE);
+  const ranges: [number, number][] = [];
+  if (meta.size >= threshold && meta.size > rangeSize) {
+    for (let start = 0; start < meta.size; start += rangeSize) {
+      ranges.push([start, Math.min(meta.size, start + rangeSize) - 1]);
+    }
+  }
+
+  // One failure stops every other request at once.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(args.signal?.reason);
+  if (args.signal?.aborted) onAbort();
+  args.signal?.addEventListener("abort", onAbort, { once: true });
+  let done = 0;
+  const progress = (n: number) => {
+    done += n;
+    args.onProgress?.(done);
+  };
+  try {
+    if (ranges.length === 0) {
+      await fetchRange(run, args, meta, fh, undefined, stop.signal, progress);
+      return 1;
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < ranges.length && !stop.signal.aborted) {
+        const range = ranges[next++] as [number, number];
+        await fetchRange(run, args, meta, fh, range, stop.signal, progress);
+      }
+    };
+    const workers = Array.from(
+      { length: Math.min(args.concurrency ?? RANGE_CONCURRENCY, ranges.length) },
+      () =>
+        worker().catch((e) => {
+          stop.abort(e);
+          throw e;
+        }),
+    );
+    const results = await Promise.allSettled(workers);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed !== undefined) throw args.signal?.aborted ? args.signal.reason : failed.reason;
+    return ranges.length;
+  } finally {
+    args.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** GETs one range (or the whole object) of the version the HEAD saw and writes it at its offset. */
+async function fetchRange(
+  run: Execution,
+  args: DownloadArgs,
+  meta: ObjectMetadata,
+  fh: FileHandle,
+  range: [number, number] | undefined,
+  signal: AbortSignal,
+  progress: (n: number) => void,
+): Promise<void> {
+  const start = range?.[0] ?? 0;
+  const expected = range === undefined ? meta.size : range[1] - range[0] + 1;
+  let out: GetObjectCommandOutput;
+  try {
+    out = await run.client.send(
+      new GetObjectCommand({
+        Bucket: args.bucket,
+        Key: args.key,
+        Range: range === undefined ? undefined : `bytes=${range[0]}-${range[1]}`,
+        // Every request reads the version the HEAD described; a replaced object fails the download.
+        IfMatch: meta.etag ?? undefined,
+      }),
+      { abortSignal: signal },
+    );
+  } catch (e) {
+    throw changedDuringDownload(e, args) ?? e;
+  }
+  const body = out.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
+  const limit = run.policy.size_limits ? run.policy.max_get_size : Number.POSITIVE_INFINITY;
+  let received = 0;
+  try {
+    if (body !== undefined) {
+      for await (const chunk of body) {
+        if (signal.aborted) throw signal.reason;
+        if (received + chunk.byteLength > expected) {
+          // More than the HEAD said: cut off, never written whole (an object that grew is refused).
+          if (start + received + chunk.byteLength > limit) {
+            throw new PolicyRefusal(
+              "EntityTooLarge",
+              `read of s3://${args.bucket}/${args.key} exceeds the get limit of ${formatSize(limit)} (${limit} bytes)`,
+              "raise MCP_S3_MAX_GET_SIZE / --max-get-size",
+            );
+          }
+          throw shortOrLong(args, start + received + chunk.byteLength, meta.size);
+        }
+        let off = 0;
+        while (off < chunk.byteLength) {
+          const { bytesWritten } = await fh.write(chunk, off, chunk.byteLength - off, start + received + off);
+          off += bytesWritten;
+        }
+        received += chunk.byteLength;
+        progress(chunk.byteLength);
+      }
+    }
+  } catch (e) {
+    body?.destroy?.();
+    throw localError(e, args.path);
+  }
+  if (received !== expected) throw shortOrLong(args, start + received, meta.size);
+}
+
+function shortOrLong(args: DownloadArgs, got: number, size: number): S3ToolError {
+  return new S3ToolError(
+    "ServiceUnavailable",
+    `the download of s3://${args.bucket}/${args.key} ${got < size ? "ended early" : "returned more bytes than the object has"} (${got} of ${size} bytes); nothing was saved`,
+    "the connection was interrupted or the object changed; try again",
+  );
+}
+
+function changedDuringDownload(e: unknown, args: DownloadArgs): S3ToolError | undefined {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+  if (err?.name !== "PreconditionFailed" && err?.$metadata?.httpStatusCode !== 412) return undefined;
+  return new S3ToolError(
+    "ServiceUnavailable",
+    `s3://${args.bucket}/${args.key} was replaced during the download; nothing was saved`,
+    "try again",
+  );
+}
+
+/** Local file system failures, as typed errors: a missing directory is the caller's mistake. */
+function localError(e: unknown, path: string): unknown {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === undefined || e instanceof S3ToolError) return e;
+  if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") {
+    return new S3ToolError(
+      "InvalidArgument",
+      `cannot write ${JSON.stringify(path)}: ${code}`,
+      "the destination directory must exist",
+    );
+  }
+  if (code === "EACCES" || code === "EPERM" || code === "ENOSPC" || code === "EROFS" || code === "EDQUOT") {
+    return new S3ToolError(
+      "InternalError",
+      `cannot write ${JSON.stringify(path)}: ${code}`,
+      "check the disk and permissions",
+    );
+  }
+  return e;
+}
