@@ -1,0 +1,158 @@
+// MCP measures: tools/call latency over stdio with the SDK's own client, against the same S3 call
+// made directly with @aws-sdk/client-s3 in this process (the overhead mcp-s3 adds), and the server's
+// resident memory after start and after many calls.
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { procStatusKb } from "./proc.ts";
+import { percentile } from "./stats.ts";
+
+export interface LatencyStats {
+  n: number;
+  p50: number;
+  p99: number;
+  mean: number;
+}
+
+export interface McpResults {
+  initMs: number;
+  rssAfterStartBytes: number;
+  rssAfterCallsBytes: number;
+  hwmBytes: number;
+  calls: number;
+  meta: { mcp: LatencyStats; raw: LatencyStats };
+  get: { mcp: LatencyStats; raw: LatencyStats };
+  errors: string[];
+}
+
+export interface McpPlan {
+  binary: string;
+  env: Record<string, string>;
+  bucket: string;
+  metaKey: string;
+  getKey: string;
+  getSize: number;
+  metaCalls: number;
+  getCalls: number;
+  warmup: number;
+  raw: S3Client;
+}
+
+function stats(xs: number[]): LatencyStats {
+  return {
+    n: xs.length,
+    p50: percentile(xs, 50),
+    p99: percentile(xs, 99),
+    mean: xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function connectServer(
+  binary: string,
+  env: Record<string, string>,
+): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
+  const transport = new StdioClientTransport({ command: binary, args: [], env, stderr: "pipe" });
+  let err = "";
+  transport.stderr?.on("data", (d: Buffer) => {
+    err = (err + d.toString()).slice(-4000);
+  });
+  const client = new Client({ name: "mcp-s3-bench", version: "0" });
+  await client.connect(transport);
+  return { client, transport, stderr: () => err };
+}
+
+/** Throws unless the call succeeded; returns the structured content. */
+export async function callOk(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const r = await client.callTool({ name, arguments: args });
+  if (r.isError === true) {
+    const text = Array.isArray(r.content) ? JSON.stringify(r.content).slice(0, 300) : "";
+    throw new Error(`${name} returned an error: ${text}`);
+  }
+  return (r.structuredContent ?? {}) as Record<string, unknown>;
+}
+
+export async function measureMcp(p: McpPlan): Promise<McpResults> {
+  const errors: string[] = [];
+  const t0 = performance.now();
+  const { client, transport, stderr } = await connectServer(p.binary, p.env);
+  const initMs = performance.now() - t0;
+  const pid = transport.pid ?? 0;
+  try {
+    await sleep(1000);
+    const rssAfterStartBytes = procStatusKb(pid, "VmRSS") * 1024;
+
+    const metaArgs = { bucket: p.bucket, key: p.metaKey };
+    const getArgs = { bucket: p.bucket, key: p.getKey };
+    const head = () => p.raw.send(new HeadObjectCommand({ Bucket: p.bucket, Key: p.metaKey }));
+    const rawGet = async () => {
+      const out = await p.raw.send(new GetObjectCommand({ Bucket: p.bucket, Key: p.getKey }));
+      const bytes = await out.Body?.transformToByteArray();
+      if (bytes?.byteLength !== p.getSize) throw new Error(`raw get returned ${bytes?.byteLength} bytes`);
+    };
+    const mcpGet = async () => {
+      const sc = await callOk(client, "s3_get_object", getArgs);
+      const content = typeof sc.content === "string" ? sc.content : "";
+      const n =
+        sc.is_base64 === true ? Math.floor((content.length * 3) / 4) - padding(content) : content.length;
+      if (n !== p.getSize) throw new Error(`s3_get_object returned ${n} bytes, expected ${p.getSize}`);
+    };
+    let calls = 0;
+    for (let i = 0; i < p.warmup; i++) {
+      await callOk(client, "s3_get_object_metadata", metaArgs);
+      await mcpGet();
+      await head();
+      await rawGet();
+      calls += 2;
+    }
+    // Alternate the MCP call and the direct call so drift on a shared machine hits both alike.
+    const metaMcp: number[] = [];
+    const metaRaw: number[] = [];
+    for (let i = 0; i < p.metaCalls; i++) {
+      let t = performance.now();
+      await callOk(client, "s3_get_object_metadata", metaArgs);
+      metaMcp.push(performance.now() - t);
+      calls++;
+      t = performance.now();
+      await head();
+      metaRaw.push(performance.now() - t);
+    }
+    const getMcp: number[] = [];
+    const getRaw: number[] = [];
+    for (let i = 0; i < p.getCalls; i++) {
+      let t = performance.now();
+      await mcpGet();
+      getMcp.push(performance.now() - t);
+      calls++;
+      t = performance.now();
+      await rawGet();
+      getRaw.push(performance.now() - t);
+    }
+    await sleep(1000);
+    const rssAfterCallsBytes = procStatusKb(pid, "VmRSS") * 1024;
+    const hwmBytes = procStatusKb(pid, "VmHWM") * 1024;
+    return {
+      initMs,
+      rssAfterStartBytes,
+      rssAfterCallsBytes,
+      hwmBytes,
+      calls,
+      meta: { mcp: stats(metaMcp), raw: stats(metaRaw) },
+      get: { mcp: stats(getMcp), raw: stats(getRaw) },
+      errors,
+    };
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\nserver stderr: ${stderr().trim().slice(-1000)}`);
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+function padding(b64: string): number {
+  return b64.endsWith("==") ? 2 : b64.endsWith("=") ? 1 : 0;
+}

@@ -1,0 +1,1101 @@
+// Side-by-side benchmark of mcp-s3 against aws-cli, rclone and s3cmd (issue #7).
+//
+//   bun bench/run.ts            full run (~15-20 min on 2 cores); writes bench/RESULTS.md
+//   bun bench/run.ts --quick    every measure once with tiny sizes (CI smoke, well under a minute)
+//
+// Options: --out FILE (results file; default bench/RESULTS.md for a full run, none for --quick),
+// --binary PATH (benchmark this mcp-s3 binary instead of building one, e.g. a scratch experiment),
+// --only a,b (measure ids, see --list), --list, --keep (keep the temporary directory), --tmp DIR.
+//
+// Everything runs in one process on one machine against one loopback Ceph RGW (scripts/rgw.ts),
+// so the ratios between tools are meaningful even where absolute times are noise. Peers that are
+// missing are reported with the command to install them; the run goes on without them.
+import { execFileSync } from "node:child_process";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { cpus, freemem, loadavg, tmpdir, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { CopyObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { isRgwInstalled, type RgwServer, startRgw } from "../scripts/rgw.ts";
+import { callOk, connectServer, type McpResults, measureMcp } from "./lib/mcp.ts";
+import { fileSize, pipeIn, pipeOut, probe, runTimed, TIME_BIN } from "./lib/proc.ts";
+import { createBucket, deleteKey, objectSize, pool, rawClient, type S3Target } from "./lib/s3.ts";
+import { fmtBytes, fmtMB, fmtMs, fmtRatio, median, spreadPct } from "./lib/stats.ts";
+import {
+  INSTALL_HINT,
+  type MissingTool,
+  mcpS3Tool,
+  ourEnv,
+  PEER_IDS,
+  peerTools,
+  type Tool,
+  type ToolId,
+} from "./lib/tools.ts";
+import { startProxy } from "./proxy.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const MiB = 1024 * 1024;
+const BUCKET = "bench";
+
+// ---------------------------------------------------------------------------------------------
+// Plan
+
+interface Plan {
+  quick: boolean;
+  coldRuns: number;
+  lsRuns: number;
+  lsDirs: number;
+  keysPerDir: number;
+  bigListRuns: number;
+  mid: number;
+  midRuns: number;
+  big: number;
+  bigRuns: number;
+  cat: number;
+  catRuns: number;
+  mcpGet: number;
+  metaCalls: number;
+  getCalls: number;
+  mcpWarmup: number;
+  cutLimit: number;
+  warmup: number;
+}
+
+const FULL: Plan = {
+  quick: false,
+  coldRuns: 20,
+  lsRuns: 10,
+  lsDirs: 50,
+  keysPerDir: 1000,
+  bigListRuns: 3,
+  mid: 100 * MiB,
+  midRuns: 5,
+  big: 1024 * MiB,
+  bigRuns: 2,
+  cat: 1 * MiB,
+  catRuns: 10,
+  mcpGet: 100 * 1024,
+  metaCalls: 1000,
+  getCalls: 300,
+  mcpWarmup: 20,
+  cutLimit: 10 * MiB,
+  warmup: 1,
+};
+
+const QUICK: Plan = {
+  quick: true,
+  coldRuns: 1,
+  lsRuns: 1,
+  lsDirs: 4,
+  keysPerDir: 50,
+  bigListRuns: 1,
+  mid: 2 * MiB,
+  midRuns: 1,
+  // Above mcp-s3's single-PUT threshold (16 MiB), so the multipart path runs too.
+  big: 20 * MiB,
+  bigRuns: 1,
+  cat: 64 * 1024,
+  catRuns: 1,
+  mcpGet: 100 * 1024,
+  metaCalls: 10,
+  getCalls: 5,
+  mcpWarmup: 1,
+  cutLimit: 1 * MiB,
+  warmup: 0,
+};
+
+const sizeLabel = (n: number) =>
+  n >= MiB ? `${n / MiB >= 1024 ? `${n / MiB / 1024} GiB` : `${n / MiB} MiB`}` : `${n / 1024} KiB`;
+
+/** Ids for --only, in run order. */
+const MEASURE_IDS = [
+  "cold",
+  "ls1k",
+  "ls50k",
+  "cat1m",
+  "put-mid-file",
+  "put-mid-stdin",
+  "get-mid-file",
+  "get-mid-stdout",
+  "put-big-file",
+  "put-big-stdin",
+  "get-big-file",
+  "get-big-stdout",
+  "mcp",
+  "cutoff",
+];
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+interface Sample {
+  wallMs: number;
+  rss: number | undefined;
+}
+
+interface ToolResult {
+  samples: Sample[];
+  rss: number | undefined;
+  error: string | undefined;
+  command: string[];
+}
+
+interface MeasureResult {
+  id: string;
+  title: string;
+  bytes: number | undefined;
+  runs: number;
+  byTool: Map<ToolId, ToolResult>;
+}
+
+interface CutoffResult {
+  scenario: string;
+  objectBytes: number;
+  limit: number;
+  downBytes: number;
+  upBytes: number;
+  outcome: string;
+  ok: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Context shared by the measures
+
+interface Ctx {
+  plan: Plan;
+  work: string;
+  rgw: RgwServer;
+  target: S3Target;
+  raw: S3Client;
+  tools: Tool[];
+  ours: Tool;
+  garbage: number;
+  log: (s: string) => void;
+  srcFile: Map<number, string>;
+  srcKey: Map<number, string>;
+}
+
+/** Reclaims deleted objects now: RGW keeps overwritten/deleted data for hours before its GC runs,
+ * and the in-memory object store is capped (4 GiB in scripts/rgw.ts). */
+function gcIfNeeded(ctx: Ctx, force = false): void {
+  if (!force && ctx.garbage < 512 * MiB) return;
+  execFileSync("radosgw-admin", ["-c", join(ctx.rgw.dir, "ceph.conf"), "gc", "process", "--include-all"], {
+    stdio: "ignore",
+    timeout: 120_000,
+  });
+  ctx.garbage = 0;
+}
+
+function redact(ctx: Ctx, argv: readonly string[]): string[] {
+  return argv.map((a) =>
+    a
+      .replaceAll(ctx.work, "$TMP")
+      .replaceAll(ctx.rgw.endpoint, "$ENDPOINT")
+      .replaceAll(ctx.target.secretAccessKey, "$SECRET"),
+  );
+}
+
+function countLines(path: string): number {
+  const text = readFileSync(path, "utf8");
+  let n = 0;
+  for (const line of text.split("\n")) if (line.trim() !== "") n++;
+  return n;
+}
+
+/** One invocation of one tool: what to run, and how to check and clean up afterwards. */
+interface Step {
+  argv: string[];
+  stdoutFile?: string;
+  verify?: () => Promise<string | undefined>;
+  cleanup?: () => Promise<void>;
+}
+
+interface CliMeasure {
+  id: string;
+  title: string;
+  runs: number;
+  warmup: number;
+  /** "timed": peak RSS of every run; "separate": one extra run for RSS, timed runs unwrapped. */
+  rss: "timed" | "separate";
+  bytes?: number;
+  step(tool: Tool, run: number): Step;
+}
+
+async function runCliMeasure(ctx: Ctx, m: CliMeasure): Promise<MeasureResult> {
+  const res: MeasureResult = { id: m.id, title: m.title, bytes: m.bytes, runs: m.runs, byTool: new Map() };
+  for (const t of ctx.tools)
+    res.byTool.set(t.id, { samples: [], rss: undefined, error: undefined, command: [] });
+  const total = m.warmup + m.runs + (m.rss === "separate" ? 1 : 0);
+  const t0 = performance.now();
+  for (let round = 0; round < total; round++) {
+    const warm = round < m.warmup;
+    const rssOnly = m.rss === "separate" && round === total - 1;
+    // Rotate the order every round so no tool always runs right after the same neighbour.
+    const order = ctx.tools.map((_, i) => ctx.tools[(i + round) % ctx.tools.length] as Tool);
+    for (const tool of order) {
+      const tr = res.byTool.get(tool.id) as ToolResult;
+      if (tr.error !== undefined) continue;
+      const step = m.step(tool, round);
+      if (tr.command.length === 0) tr.command = redact(ctx, step.argv);
+      const r = await runTimed({
+        argv: step.argv,
+        env: tool.env,
+        scratch: ctx.work,
+        rss: m.rss === "timed" || rssOnly,
+        ...(step.stdoutFile === undefined ? {} : { stdoutFile: step.stdoutFile }),
+      });
+      let error: string | undefined;
+      if (r.timedOut) error = "timed out";
+      else if (r.code !== 0)
+        error = `exit ${r.code}: ${r.stderr.trim().split("\n").slice(-3).join(" | ").slice(0, 300)}`;
+      else error = await step.verify?.();
+      await step.cleanup?.();
+      if (error !== undefined) {
+        tr.error = error;
+        ctx.log(`  ${m.id} ${tool.id}: FAILED ${error}`);
+        continue;
+      }
+      if (rssOnly) tr.rss = r.maxRssBytes;
+      else if (!warm) {
+        tr.samples.push({ wallMs: r.wallMs, rss: r.maxRssBytes });
+        if (m.rss === "timed") tr.rss = Math.max(tr.rss ?? 0, r.maxRssBytes ?? 0);
+      }
+    }
+  }
+  const line = ctx.tools
+    .map((t) => {
+      const tr = res.byTool.get(t.id) as ToolResult;
+      return `${t.id} ${tr.error ? "FAIL" : fmtMs(median(tr.samples.map((s) => s.wallMs)))}`;
+    })
+    .join(", ");
+  ctx.log(`  ${m.id}: ${line}  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  return res;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measures
+
+function cliMeasures(ctx: Ctx): CliMeasure[] {
+  const p = ctx.plan;
+  const w = ctx.work;
+  const lsPrefix = "list/d01/";
+  const out = (tool: Tool, what: string) => join(w, `out-${tool.id}-${what}`);
+  const linesAtLeast = (file: string, n: number) => async () => {
+    const got = countLines(file);
+    rmSync(file, { force: true });
+    return got >= n ? undefined : `listed ${got} lines, expected ${n}`;
+  };
+  const ms: CliMeasure[] = [
+    {
+      id: "cold",
+      title: "cold start (`version`)",
+      runs: p.coldRuns,
+      warmup: p.quick ? 0 : 2,
+      rss: "separate",
+      step: (t) => ({ argv: t.cmd.version() }),
+    },
+    {
+      id: "ls1k",
+      title: `ls of a prefix with ${p.keysPerDir.toLocaleString("en")} keys`,
+      runs: p.lsRuns,
+      warmup: p.warmup,
+      rss: "timed",
+      step: (t) => {
+        const f = out(t, "ls");
+        return { argv: t.cmd.ls(BUCKET, lsPrefix), stdoutFile: f, verify: linesAtLeast(f, p.keysPerDir) };
+      },
+    },
+    {
+      id: "ls50k",
+      title: `recursive ls of ${(p.lsDirs * p.keysPerDir).toLocaleString("en")} keys`,
+      runs: p.bigListRuns,
+      warmup: 0,
+      rss: "timed",
+      step: (t) => {
+        const f = out(t, "lsr");
+        return {
+          argv: t.cmd.lsRecursive(BUCKET, "list/"),
+          stdoutFile: f,
+          verify: linesAtLeast(f, p.lsDirs * p.keysPerDir),
+        };
+      },
+    },
+    {
+      id: "cat1m",
+      title: `cat of a ${sizeLabel(p.cat)} object`,
+      runs: p.catRuns,
+      warmup: p.warmup,
+      rss: "timed",
+      bytes: p.cat,
+      step: (t) => {
+        const f = out(t, "cat");
+        return { argv: t.cmd.cat(BUCKET, srcKey(ctx, p.cat)), stdoutFile: f, verify: sizeIs(f, p.cat) };
+      },
+    },
+  ];
+  for (const [size, runs, warmup] of [
+    [p.mid, p.midRuns, p.warmup],
+    [p.big, p.bigRuns, 0],
+  ] as const) {
+    const label = sizeLabel(size);
+    const tag = size === p.mid ? "mid" : "big";
+    ms.push(
+      {
+        id: `put-${tag}-file`,
+        title: `put ${label} from a file`,
+        runs,
+        warmup,
+        rss: "timed",
+        bytes: size,
+        step: (t) => putStep(ctx, t, size, false),
+      },
+      {
+        id: `put-${tag}-stdin`,
+        title: `put ${label} from stdin (pipe)`,
+        runs,
+        warmup,
+        rss: "timed",
+        bytes: size,
+        step: (t) => putStep(ctx, t, size, true),
+      },
+      {
+        id: `get-${tag}-file`,
+        title: `get ${label} to a file`,
+        runs,
+        warmup,
+        rss: "timed",
+        bytes: size,
+        step: (t) => {
+          const f = out(t, "get");
+          rmSync(f, { force: true });
+          return {
+            argv: t.cmd.getFile(BUCKET, srcKey(ctx, size), f),
+            verify: sizeIs(f, size),
+          };
+        },
+      },
+      {
+        id: `get-${tag}-stdout`,
+        title: `get ${label} to stdout (pipe)`,
+        runs,
+        warmup,
+        rss: "timed",
+        bytes: size,
+        step: (t) => {
+          const f = out(t, "count");
+          return {
+            argv: pipeOut(f, t.cmd.getStdout(BUCKET, srcKey(ctx, size))),
+            verify: async () => {
+              const n = Number(readFileSync(f, "utf8").trim());
+              rmSync(f, { force: true });
+              return n === size ? undefined : `wrote ${n} bytes to stdout, expected ${size}`;
+            },
+          };
+        },
+      },
+    );
+  }
+  return ms;
+}
+
+function srcKey(ctx: Ctx, size: number): string {
+  return ctx.srcKey.get(size) as string;
+}
+
+function sizeIs(file: string, size: number): () => Promise<string | undefined> {
+  return async () => {
+    const n = fileSize(file);
+    rmSync(file, { force: true });
+    return n === size ? undefined : `output has ${n ?? "no"} bytes, expected ${size}`;
+  };
+}
+
+function putStep(ctx: Ctx, t: Tool, size: number, stdin: boolean): Step {
+  const key = `put/${t.id}/${stdin ? "stdin" : "file"}`;
+  const file = ctx.srcFile.get(size) as string;
+  const argv = stdin ? pipeIn(file, t.cmd.putStdin(BUCKET, key)) : t.cmd.putFile(file, BUCKET, key);
+  return {
+    argv,
+    verify: async () => {
+      const n = await objectSize(ctx.raw, BUCKET, key);
+      return n === size ? undefined : `stored ${n ?? "no"} bytes, expected ${size}`;
+    },
+    cleanup: async () => {
+      // Deleted every time: rclone would otherwise skip an upload whose destination is identical.
+      await deleteKey(ctx.raw, BUCKET, key).catch(() => {});
+      ctx.garbage += size;
+      gcIfNeeded(ctx);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Size-limit cut-off, measured on the wire
+
+async function measureCutoff(ctx: Ctx): Promise<CutoffResult[]> {
+  const p = ctx.plan;
+  const port = Number(new URL(ctx.rgw.endpoint).port);
+  const proxy = await startProxy(port);
+  const limit = p.cutLimit;
+  const big = p.big;
+  const bigKey = srcKey(ctx, big);
+  const env = {
+    ...ourEnv({ ...ctx.target, endpoint: proxy.endpoint }, join(ctx.work, "home")),
+    MCP_S3_MAX_GET_SIZE: String(limit),
+  };
+  const bin = ctx.ours.binary;
+  const results: CutoffResult[] = [];
+  const growKey = "grow/obj";
+  const record = (scenario: string, outcome: string, ok: boolean) => {
+    const c = proxy.counts();
+    results.push({ scenario, objectBytes: big, limit, downBytes: c.down, upBytes: c.up, outcome, ok });
+    ctx.log(`  cut-off: ${scenario}: ${fmtBytes(c.down)} from S3 (${outcome})`);
+  };
+  const cli = async (scenario: string, argv: string[]) => {
+    proxy.reset();
+    const r = await runTimed({ argv, env, scratch: ctx.work, rss: false, timeoutMs: 300_000 });
+    const msg = r.stderr.trim().split("\n")[0]?.slice(0, 160) ?? "";
+    record(scenario, `exit ${r.code}: ${msg}`, r.code === 3 && msg.includes("EntityTooLarge"));
+  };
+  const mcp = async (scenario: string, key: string) => {
+    const { client } = await connectServer(bin, env);
+    try {
+      proxy.reset();
+      let outcome: string;
+      let ok = false;
+      try {
+        await callOk(client, "s3_get_object", { bucket: BUCKET, key });
+        outcome = "returned the object";
+      } catch (e) {
+        outcome = (e as Error).message.slice(0, 200);
+        ok = outcome.includes("EntityTooLarge");
+      }
+      record(scenario, outcome, ok);
+    } finally {
+      await client.close().catch(() => {});
+    }
+  };
+  // The object really grows between mcp-s3's HEAD and its GET: the proxy holds the GET until a
+  // server-side copy has replaced the small object with the big one.
+  const grow = async (scenario: string, run: () => Promise<void>) => {
+    await ctx.raw.send(
+      new (await import("@aws-sdk/client-s3")).PutObjectCommand({
+        Bucket: BUCKET,
+        Key: growKey,
+        Body: "small",
+      }),
+    );
+    let swapped = false;
+    proxy.onClientData = (chunk) => {
+      if (swapped || !chunk.includes(`GET /${BUCKET}/${growKey}`)) return undefined;
+      swapped = true;
+      return ctx.raw
+        .send(new CopyObjectCommand({ Bucket: BUCKET, Key: growKey, CopySource: `${BUCKET}/${bigKey}` }))
+        .then(() => undefined);
+    };
+    try {
+      await run();
+    } finally {
+      proxy.onClientData = undefined;
+      await deleteKey(ctx.raw, BUCKET, growKey).catch(() => {});
+      ctx.garbage += big;
+      gcIfNeeded(ctx, true);
+    }
+    if (!swapped) ctx.log(`  cut-off: ${scenario}: the GET was never seen; scenario not exercised`);
+  };
+  try {
+    const lim = sizeLabel(limit);
+    const obj = sizeLabel(big);
+    await cli(`CLI cat, ${obj} object, limit ${lim}`, [bin, "cat", `s3://${BUCKET}/${bigKey}`]);
+    await cli(`CLI get to file, ${obj} object, limit ${lim}`, [
+      bin,
+      "get",
+      `s3://${BUCKET}/${bigKey}`,
+      join(ctx.work, "cutoff-out"),
+    ]);
+    await mcp(`MCP s3_get_object, ${obj} object, limit ${lim}`, bigKey);
+    await grow(`CLI cat, object grows from 5 B to ${obj} between HEAD and GET`, () =>
+      cli(`CLI cat, object grows from 5 B to ${obj} between HEAD and GET`, [
+        bin,
+        "cat",
+        `s3://${BUCKET}/${growKey}`,
+      ]),
+    );
+    await grow(`MCP s3_get_object, object grows to ${obj} between HEAD and GET`, () =>
+      mcp(`MCP s3_get_object, object grows from 5 B to ${obj} between HEAD and GET`, growKey),
+    );
+  } finally {
+    rmSync(join(ctx.work, "cutoff-out"), { force: true });
+    await proxy.close();
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup: data, seeding, binary
+
+function makeFile(path: string, size: number): void {
+  // A 16 MiB random block repeated: incompressible at any scale that matters here, and fast.
+  const block = new Uint8Array(Math.min(size, 16 * MiB));
+  for (let o = 0; o < block.length; o += 65536) crypto.getRandomValues(block.subarray(o, o + 65536));
+  const fd = openSync(path, "w");
+  try {
+    for (let off = 0; off < size; off += block.length) {
+      writeSync(fd, block, 0, Math.min(block.length, size - off));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function seed(ctx: Ctx): Promise<void> {
+  const p = ctx.plan;
+  const t = ctx.target;
+  // Bun's native S3 client costs ~0.1 ms of CPU per PUT against the AWS SDK's ~1 ms; on 2 cores
+  // that CPU is taken from RGW, so seeding 50k keys is about twice as fast with it.
+  const bun = new Bun.S3Client({
+    accessKeyId: t.accessKeyId,
+    secretAccessKey: t.secretAccessKey,
+    endpoint: t.endpoint,
+    region: t.region,
+    bucket: BUCKET,
+  });
+  const t0 = performance.now();
+  const n = p.lsDirs * p.keysPerDir;
+  const pad = (x: number, w: number) => String(x).padStart(w, "0");
+  await pool(n, 64, async (i) => {
+    const key = `list/d${pad(Math.floor(i / p.keysPerDir), 2)}/k${pad(i % p.keysPerDir, 4)}`;
+    await bun.write(key, "x");
+  });
+  ctx.log(`  seeded ${n.toLocaleString("en")} keys in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  for (const size of [p.mcpGet, p.cat, p.mid, p.big]) {
+    if (ctx.srcKey.has(size)) continue;
+    const file = join(ctx.work, `data-${size}`);
+    makeFile(file, size);
+    const key = `src/${size}`;
+    await bun.write(key, Bun.file(file), { partSize: 16 * MiB, queueSize: 4 });
+    const got = await objectSize(ctx.raw, BUCKET, key);
+    if (got !== size) throw new Error(`seeding ${key}: stored ${got} bytes, expected ${size}`);
+    ctx.srcFile.set(size, file);
+    ctx.srcKey.set(size, key);
+  }
+  ctx.log(`  seeded source objects in ${((performance.now() - t0) / 1000).toFixed(1)} s total`);
+}
+
+async function buildOurs(work: string, log: (s: string) => void): Promise<{ path: string; command: string }> {
+  const outfile = join(work, "mcp-s3");
+  const t0 = performance.now();
+  try {
+    const { buildBinary } = await import("../scripts/build.ts");
+    const path = await buildBinary({ outfile, bytecode: true });
+    log(`  built ${path} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    return {
+      path,
+      command: "bun scripts/build.ts --outfile $TMP/mcp-s3  (bun build --compile --minify --bytecode)",
+    };
+  } catch (e) {
+    if (!String((e as Error).message).includes("Cannot find module")) throw e;
+    const args = [
+      "build",
+      "src/main.ts",
+      "--compile",
+      "--minify",
+      "--bytecode",
+      "--format=esm",
+      `--outfile=${outfile}`,
+    ];
+    execFileSync(process.execPath, args, { cwd: ROOT, stdio: "inherit" });
+    return { path: outfile, command: `bun ${args.join(" ").replace(work, "$TMP")}` };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+interface Report {
+  plan: Plan;
+  started: Date;
+  finished: Date;
+  machine: string[];
+  versions: string[];
+  missing: MissingTool[];
+  build: string;
+  measures: MeasureResult[];
+  mcp: McpResults | { error: string };
+  cutoff: CutoffResult[] | { error: string };
+  toolIds: ToolId[];
+}
+
+function machineInfo(): string[] {
+  const cpuModel = (() => {
+    try {
+      const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
+      return m?.[1] ?? cpus()[0]?.model ?? "unknown";
+    } catch {
+      return cpus()[0]?.model ?? "unknown";
+    }
+  })();
+  const nproc = probe(["nproc"]) ?? String(cpus().length);
+  const free =
+    probe(["free", "-m"]) ??
+    `total ${(totalmem() / MiB).toFixed(0)} MiB, free ${(freemem() / MiB).toFixed(0)} MiB`;
+  const uname = probe(["uname", "-srm"]) ?? process.platform;
+  return [
+    `CPU: ${cpuModel} × ${cpus().length} (nproc ${nproc})`,
+    `Kernel: ${uname}`,
+    "Memory (`free -m`):",
+    "```",
+    free,
+    "```",
+  ];
+}
+
+interface Row {
+  id: string;
+  title: string;
+  cells: Map<ToolId, { wall: number; spread: number; rss: number | undefined; n: number } | string>;
+}
+
+function rows(measures: MeasureResult[], ids: ToolId[]): Row[] {
+  return measures.map((m) => {
+    const cells: Row["cells"] = new Map();
+    for (const id of ids) {
+      const tr = m.byTool.get(id);
+      if (tr === undefined) continue;
+      if (tr.error !== undefined) cells.set(id, `FAIL: ${tr.error}`);
+      else {
+        const walls = tr.samples.map((s) => s.wallMs);
+        cells.set(id, { wall: median(walls), spread: spreadPct(walls), rss: tr.rss, n: walls.length });
+      }
+    }
+    return { id: m.id, title: m.title, cells };
+  });
+}
+
+function ratioTo(row: Row, peer: ToolId | "best"): number {
+  const ours = row.cells.get("mcp-s3");
+  if (ours === undefined || typeof ours === "string") return Number.NaN;
+  const peers = (peer === "best" ? PEER_IDS : [peer])
+    .map((id) => row.cells.get(id))
+    .filter((c): c is Exclude<typeof c, string | undefined> => c !== undefined && typeof c !== "string")
+    .map((c) => c.wall);
+  if (peers.length === 0) return Number.NaN;
+  return ours.wall / Math.min(...peers);
+}
+
+function throughput(bytes: number | undefined, ms: number): string {
+  if (bytes === undefined || bytes < MiB) return "";
+  return ` (${(bytes / MiB / (ms / 1000)).toFixed(0)} MiB/s)`;
+}
+
+function cellText(
+  c: Row["cells"] extends Map<ToolId, infer V> ? V | undefined : never,
+  bytes?: number,
+): string {
+  if (c === undefined) return "n/a";
+  if (typeof c === "string") return c.length > 60 ? `${c.slice(0, 57)}…` : c;
+  return `${fmtMs(c.wall)} ±${c.spread.toFixed(0)}%${throughput(bytes, c.wall)}`;
+}
+
+function renderTables(r: Report): string {
+  const ids = r.toolIds;
+  const rs = rows(r.measures, ids);
+  const byId = new Map(r.measures.map((m) => [m.id, m]));
+  const out: string[] = [];
+  out.push(`| measure | ${ids.join(" | ")} | mcp-s3 / rclone | mcp-s3 / best peer |`);
+  out.push(`|---|${ids.map(() => "---:").join("|")}|---:|---:|`);
+  for (const row of rs) {
+    const m = byId.get(row.id);
+    out.push(
+      `| ${row.title} (n=${m?.runs}) | ${ids.map((id) => cellText(row.cells.get(id), m?.bytes)).join(" | ")} | ${fmtRatio(ratioTo(row, "rclone"))} | ${fmtRatio(ratioTo(row, "best"))} |`,
+    );
+  }
+  out.push("");
+  out.push("Peak RSS (max over the timed runs; for cold start, one extra run):");
+  out.push("");
+  out.push(`| measure | ${ids.join(" | ")} |`);
+  out.push(`|---|${ids.map(() => "---:").join("|")}|`);
+  for (const row of rs) {
+    out.push(
+      `| ${row.title} | ${ids
+        .map((id) => {
+          const c = row.cells.get(id);
+          return c === undefined ? "n/a" : typeof c === "string" ? "FAIL" : fmtMB(c.rss);
+        })
+        .join(" | ")} |`,
+    );
+  }
+  return out.join("\n");
+}
+
+function renderMcp(r: Report): string {
+  if ("error" in r.mcp) return `MCP measures FAILED: ${r.mcp.error}`;
+  const m = r.mcp;
+  const line = (name: string, x: { mcp: McpResults["meta"]["mcp"]; raw: McpResults["meta"]["raw"] }) =>
+    `| ${name} | ${x.mcp.n} | ${fmtMs(x.mcp.p50)} | ${fmtMs(x.mcp.p99)} | ${fmtMs(x.raw.p50)} | ${fmtMs(x.raw.p99)} | ${fmtMs(x.mcp.p50 - x.raw.p50)} | ${fmtMs(x.mcp.p99 - x.raw.p99)} |`;
+  return [
+    "| call | n | MCP p50 | MCP p99 | direct SDK p50 | direct SDK p99 | overhead p50 | overhead p99 |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    line("s3_get_object_metadata vs HeadObject", m.meta),
+    line(`s3_get_object ${sizeLabel(r.plan.mcpGet)} vs GetObject`, m.get),
+    "",
+    `Server start to initialize answered: ${fmtMs(m.initMs)}. Server RSS: ${fmtMB(m.rssAfterStartBytes)} idle after start, ` +
+      `${fmtMB(m.rssAfterCallsBytes)} idle after ${m.calls.toLocaleString("en")} calls (peak ${fmtMB(m.hwmBytes)}).`,
+  ].join("\n");
+}
+
+function renderCutoff(r: Report): string {
+  if ("error" in r.cutoff) return `Cut-off measure FAILED: ${r.cutoff.error}`;
+  return [
+    "| scenario | refused with EntityTooLarge | bytes S3 → mcp-s3 (on the wire) | bytes mcp-s3 → S3 | outcome |",
+    "|---|:---:|---:|---:|---|",
+    ...r.cutoff.map(
+      (c) =>
+        `| ${c.scenario} | ${c.ok ? "yes" : "**no**"} | ${c.downBytes.toLocaleString("en")} (${fmtBytes(c.downBytes)}) | ${c.upBytes.toLocaleString("en")} | ${c.outcome.replaceAll("|", "/")} |`,
+    ),
+  ].join("\n");
+}
+
+interface Target {
+  name: string;
+  value: string;
+  met: boolean | undefined;
+}
+
+function targets(r: Report): Target[] {
+  const rs = rows(r.measures, r.toolIds);
+  const row = (id: string) => rs.find((x) => x.id === id);
+  const out: Target[] = [];
+  const ratioTarget = (name: string, id: string, peer: ToolId, limit: number) => {
+    const x = row(id);
+    const ratio = x === undefined ? Number.NaN : ratioTo(x, peer);
+    out.push({ name, value: fmtRatio(ratio), met: Number.isFinite(ratio) ? ratio <= limit : undefined });
+  };
+  ratioTarget("cold start ≤ 0.6× rclone", "cold", "rclone", 0.6);
+  ratioTarget("cold start ≤ 0.1× aws-cli", "cold", "aws-cli", 0.1);
+  ratioTarget(`ls ${r.plan.keysPerDir} keys ≤ 1.0× rclone`, "ls1k", "rclone", 1.0);
+  for (const id of ["put-mid-file", "put-mid-stdin", "get-mid-file", "get-mid-stdout"]) {
+    const x = row(id);
+    const ratio = x === undefined ? Number.NaN : ratioTo(x, "rclone");
+    out.push({
+      name: `${x?.title ?? id}: throughput ≥ 1.0× rclone (time ratio ≤ 1.0)`,
+      value: Number.isFinite(ratio) ? `${(1 / ratio).toFixed(2)}× rclone's throughput` : "–",
+      met: Number.isFinite(ratio) ? ratio <= 1.0 : undefined,
+    });
+  }
+  ratioTarget("recursive listing ≤ 1.0× rclone wall", "ls50k", "rclone", 1.0);
+  const big = row("ls50k")?.cells.get("mcp-s3");
+  out.push({
+    name: "recursive listing ≤ 150 MB RSS",
+    value: big === undefined || typeof big === "string" ? "–" : fmtMB(big.rss),
+    met:
+      big === undefined || typeof big === "string"
+        ? undefined
+        : (big.rss ?? Number.POSITIVE_INFINITY) <= 150 * MiB,
+  });
+  if ("error" in r.mcp) {
+    out.push({ name: "MCP call overhead ≤ 1 ms p50", value: "–", met: undefined });
+    out.push({ name: "idle RSS ≤ 60 MB", value: "–", met: undefined });
+  } else {
+    const m = r.mcp;
+    const oh = m.meta.mcp.p50 - m.meta.raw.p50;
+    const oh2 = m.get.mcp.p50 - m.get.raw.p50;
+    out.push({ name: "MCP overhead ≤ 1 ms p50 (metadata)", value: fmtMs(oh), met: oh <= 1 });
+    out.push({
+      name: `MCP overhead ≤ 1 ms p50 (get ${sizeLabel(r.plan.mcpGet)})`,
+      value: fmtMs(oh2),
+      met: oh2 <= 1,
+    });
+    const idle = Math.max(m.rssAfterStartBytes, m.rssAfterCallsBytes);
+    out.push({
+      name: "idle RSS ≤ 60 MB (after start and after the calls)",
+      value: `${fmtMB(m.rssAfterStartBytes)} / ${fmtMB(m.rssAfterCallsBytes)}`,
+      met: idle <= 60 * MiB,
+    });
+  }
+  return out;
+}
+
+function renderTargets(r: Report): string {
+  return [
+    "| target | measured | met |",
+    "|---|---:|:---:|",
+    ...targets(r).map(
+      (t) => `| ${t.name} | ${t.value} | ${t.met === undefined ? "n/a" : t.met ? "yes" : "**no**"} |`,
+    ),
+  ].join("\n");
+}
+
+function renderCommands(r: Report): string {
+  const out: string[] = [];
+  for (const m of r.measures) {
+    out.push(`- ${m.title}:`);
+    for (const id of r.toolIds) {
+      const tr = m.byTool.get(id);
+      if (tr !== undefined && tr.command.length > 0) out.push(`  - ${id}: \`${tr.command.join(" ")}\``);
+    }
+  }
+  return out.join("\n");
+}
+
+function renderMarkdown(r: Report): string {
+  const minutes = ((r.finished.getTime() - r.started.getTime()) / 60000).toFixed(1);
+  return `# mcp-s3 benchmark results
+
+Generated by \`npm run bench\` (\`bun bench/run.ts${r.plan.quick ? " --quick" : ""}\`) in one run on ${r.started.toISOString()}
+(${minutes} min). All tools ran one after another, in rotating order, against the same loopback
+Ceph RGW (scripts/rgw.ts, in-memory object store) on the same machine. Absolute times on a
+shared machine are noise; **the ratios within this one run are the result.** Cells show the
+median wall time and ±half the min–max range over n runs (after ${r.plan.warmup} warm-up run(s)
+for the short measures); MiB/s is size / median wall time.
+
+## Machine
+
+${r.machine.join("\n")}
+
+Load average at start / end: ${loadStart} / ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ")}
+
+## Tools
+
+${r.versions.map((v) => `- ${v}`).join("\n")}
+${r.missing.map((m) => `- ${m.id}: MISSING (${m.reason}); install with \`${INSTALL_HINT}\``).join("\n")}
+
+Build: \`${r.build}\`
+
+## Wall time (median ±spread) and ratios
+
+Ratios are mcp-s3's median wall time over the peer's: below 1.0 means mcp-s3 is faster.
+
+${renderTables(r)}
+
+## MCP over stdio vs the same call made directly with @aws-sdk/client-s3
+
+Every MCP \`tools/call\` (SDK \`Client\` + \`StdioClientTransport\`, sequential) alternates with the
+direct SDK call from the benchmark process, so both see the same machine state.
+
+${renderMcp(r)}
+
+## Size-limit cut-off: bytes actually fetched from S3
+
+A counting TCP proxy (bench/proxy.ts) sits between mcp-s3 and RGW and counts the bytes the
+server sent that mcp-s3's socket accepted (headers included), with back-pressure.
+
+${renderCutoff(r)}
+
+## Targets
+
+${renderTargets(r)}
+
+## Exact commands
+
+\`$TMP\` is the run's temporary directory, \`$ENDPOINT\` the RGW endpoint. mcp-s3 gets its
+connection from the environment (S3_ENDPOINT, S3_USE_PATH_STYLE=true, AWS_ACCESS_KEY_ID,
+AWS_SECRET_ACCESS_KEY, AWS_REGION, MCP_S3_EXT_READONLY=false, MCP_S3_MAX_GET_SIZE=2GiB,
+MCP_S3_MAX_PUT_SIZE=2GiB); rclone, aws-cli and s3cmd from temporary config files (path style,
+custom endpoint), all with HOME set to an empty temporary directory. Peak RSS:
+${TIME_BIN === undefined ? "polled VmHWM of the process tree (no /usr/bin/time)" : "`/usr/bin/time -f %M` around the command"}.
+Stdin measures run \`cat FILE | tool …\`; stdout measures run \`tool … | wc -c\` (bash, pipefail).
+
+${renderCommands(r)}
+`;
+}
+
+let loadStart = "";
+
+/** Notes uncommitted source changes, so a result is never attributed to the wrong commit. */
+function srcDirty(): string {
+  const st = probe(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "package.json"]);
+  return st === undefined || st === "" ? "" : ", built from a working tree with uncommitted changes in src/";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      out: { type: "string" },
+      binary: { type: "string" },
+      only: { type: "string" },
+      list: { type: "boolean", default: false },
+      keep: { type: "boolean", default: false },
+      tmp: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(
+      readFileSync(fileURLToPath(import.meta.url), "utf8")
+        .split("\n")
+        .slice(0, 12)
+        .join("\n"),
+    );
+    return 0;
+  }
+  const plan = values.quick ? QUICK : FULL;
+  if (values.list) {
+    console.log(MEASURE_IDS.join("\n"));
+    return 0;
+  }
+  const started = new Date();
+  loadStart = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
+  const log = (s: string) => console.error(s);
+  const only = values.only?.split(",").map((s) => s.trim());
+  const want = (id: string) => only === undefined || only.includes(id);
+
+  if (!isRgwInstalled()) {
+    console.error(
+      "bench: radosgw is not installed: apt-get update && apt-get install -y radosgw ceph-mon ceph-osd",
+    );
+    return 1;
+  }
+  const work = mkdtempSync(join(values.tmp ?? tmpdir(), "mcp-s3-bench-"));
+  mkdirSync(join(work, "home"), { recursive: true });
+  log(`bench: ${plan.quick ? "quick" : "full"} run, work dir ${work}`);
+  log("bench: starting RGW");
+  const rgw = await startRgw({ log });
+  const cleanup = () => {
+    rgw.stopSync();
+    if (!values.keep) rmSync(work, { recursive: true, force: true });
+  };
+  process.on("SIGINT", () => {
+    cleanup();
+    process.exit(130);
+  });
+  try {
+    const u = rgw.users[0];
+    const target: S3Target = {
+      endpoint: rgw.endpoint,
+      accessKeyId: u.accessKeyId,
+      secretAccessKey: u.secretAccessKey,
+      region: rgw.region,
+    };
+    const raw = rawClient(target);
+    await createBucket(raw, BUCKET);
+
+    log("bench: building mcp-s3 and seeding data (in parallel)");
+    const ctx: Ctx = {
+      plan,
+      work,
+      rgw,
+      target,
+      raw,
+      tools: [],
+      ours: undefined as unknown as Tool,
+      garbage: 0,
+      log,
+      srcFile: new Map(),
+      srcKey: new Map(),
+    };
+    const [built] = await Promise.all([
+      values.binary === undefined
+        ? buildOurs(work, log)
+        : Promise.resolve({ path: resolve(values.binary), command: `(given) ${values.binary}` }),
+      seed(ctx),
+    ]);
+    const home = join(work, "home");
+    ctx.ours = mcpS3Tool(built.path, target, home);
+    const peers = peerTools(target, work);
+    ctx.tools = [ctx.ours, ...peers.tools];
+    for (const m of peers.missing) log(`bench: peer ${m.id} missing (${m.reason}); install: ${INSTALL_HINT}`);
+    const versions = [
+      `mcp-s3: ${ctx.ours.version} (${built.path.replace(work, "$TMP")})${srcDirty()}`,
+      ...peers.tools.map((t) => `${t.id}: ${t.version} (${t.binary})`),
+      `bench runner: bun ${Bun.version}`,
+      `ceph: ${probe(["ceph", "--version"])?.split(" (")[0] ?? "?"}`,
+    ];
+
+    const all = cliMeasures(ctx);
+    const measures: MeasureResult[] = [];
+    for (const m of all) {
+      if (!want(m.id)) continue;
+      log(`bench: ${m.title}`);
+      measures.push(await runCliMeasure(ctx, m));
+    }
+    gcIfNeeded(ctx, true);
+
+    let mcp: Report["mcp"] = { error: "skipped" };
+    if (want("mcp")) {
+      log("bench: MCP tools/call latency and idle RSS");
+      try {
+        mcp = await measureMcp({
+          binary: ctx.ours.binary,
+          env: ctx.ours.env,
+          bucket: BUCKET,
+          metaKey: srcKey(ctx, plan.cat),
+          getKey: srcKey(ctx, plan.mcpGet),
+          getSize: plan.mcpGet,
+          metaCalls: plan.metaCalls,
+          getCalls: plan.getCalls,
+          warmup: plan.mcpWarmup,
+          raw: rawClient(target, 50),
+        });
+        log(
+          `  metadata p50 ${fmtMs(mcp.meta.mcp.p50)} vs direct ${fmtMs(mcp.meta.raw.p50)}; get p50 ${fmtMs(mcp.get.mcp.p50)} vs ${fmtMs(mcp.get.raw.p50)}; RSS ${fmtMB(mcp.rssAfterStartBytes)} -> ${fmtMB(mcp.rssAfterCallsBytes)}`,
+        );
+      } catch (e) {
+        mcp = { error: (e as Error).message };
+        log(`  FAILED: ${mcp.error}`);
+      }
+    }
+    let cutoff: Report["cutoff"] = { error: "skipped" };
+    if (want("cutoff")) {
+      log("bench: size-limit cut-off on the wire");
+      try {
+        cutoff = await measureCutoff(ctx);
+      } catch (e) {
+        cutoff = { error: (e as Error).message };
+        log(`  FAILED: ${cutoff.error}`);
+      }
+    }
+
+    const report: Report = {
+      plan,
+      started,
+      finished: new Date(),
+      machine: machineInfo(),
+      versions,
+      missing: peers.missing,
+      build: built.command,
+      measures,
+      mcp,
+      cutoff,
+      toolIds: ctx.tools.map((t) => t.id),
+    };
+    const md = renderMarkdown(report);
+    console.log(
+      `\n${renderTables(report)}\n\n${renderMcp(report)}\n\n${renderCutoff(report)}\n\n${renderTargets(report)}`,
+    );
+    const outPath = values.out ?? (plan.quick ? undefined : join(ROOT, "bench", "RESULTS.md"));
+    if (outPath !== undefined) {
+      writeFileSync(outPath, md);
+      log(`bench: wrote ${outPath}`);
+    }
+    if (peers.missing.length > 0) log(`bench: some peers were missing; install them with: ${INSTALL_HINT}`);
+    const failed = measures.some((m) => [...m.byTool.values()].some((t) => t.error !== undefined));
+    log(
+      `bench: done in ${((Date.now() - started.getTime()) / 60000).toFixed(1)} min${failed ? " (with failures)" : ""}`,
+    );
+    return 0;
+  } finally {
+    cleanup();
+  }
+}
+
+process.exitCode = await main();
