@@ -1,8 +1,15 @@
 // The MCP server: nine tools and one resource template over the operation layer. All per-server state
 // lives in the ToolContext built here; nothing is kept at module level.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { CallToolRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ListToolsRequestSchema,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
 import type { Config } from "../config/schema.ts";
+import { ERROR_CODES } from "../errors.ts";
 import type { OpsContext } from "../ops/index.ts";
 import { runtimeName } from "../runtime/index.ts";
 import { buildInfo } from "../version.ts";
@@ -50,13 +57,59 @@ export function createServer(config: Config, ops: OpsContext, options: ServerOpt
   for (const tool of TOOLS) tool.register(server, ctx);
   registerResources(server, ctx);
 
-  // tools/call is answered here rather than by the SDK's handler, so that arguments which do not match
-  // the input schema come back as an audited InvalidArgument result with {error, message, hint} (the
-  // SDK answers them with a plain text error) and so that running calls are tracked for shutdown.
+  // tools/list and tools/call are answered here rather than by the SDK's handlers (which registerTool
+  // installed), for three reasons:
+  // - arguments that do not match the input schema come back as an audited InvalidArgument result
+  //   with {error, message, hint} (the SDK answers them with a plain text error, unaudited);
+  // - every output schema also admits the error object: SDK clients up to 1.32.2 validate the
+  //   structuredContent of isError results against the output schema too (typescript-sdk#1943), so
+  //   with a success-only schema they would throw away every error we return;
+  // - running calls are tracked, so shutdown can wait for them.
+  let listed: Tool[] | undefined;
+  server.server.setRequestHandler(ListToolsRequestSchema, () => {
+    listed ??= listTools(ctx);
+    return { tools: listed.filter((t) => ctx.tools.get(t.name)?.registered.enabled === true) };
+  });
   server.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
     ctx.inFlight.track(callTool(ctx, request.params.name, request.params.arguments, extra.signal)),
   );
   return server;
+}
+
+/** The error object of a failed call, as it appears in structuredContent. */
+const ErrorBodySchema = z.object({
+  error: z.enum(ERROR_CODES).describe("Error code"),
+  message: z.string().describe("What went wrong; for a refusal, which rule refused"),
+  hint: z.string().describe("How to proceed"),
+});
+
+function listTools(ctx: ToolContext): Tool[] {
+  const errorJson = jsonSchema(ErrorBodySchema, "output");
+  return [...ctx.tools.values()].map((t) => {
+    const { $schema, ...success } = jsonSchema(t.output, "output");
+    return {
+      name: t.name,
+      title: t.title,
+      description: t.description,
+      inputSchema: { ...jsonSchema(t.input, "input"), type: "object" },
+      outputSchema: {
+        $schema,
+        type: "object",
+        description: "The result; or, when isError is true, {error, message, hint}",
+        anyOf: [success, omitSchemaKey(errorJson)],
+      },
+      annotations: t.annotations,
+    };
+  });
+}
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
+  return z.toJSONSchema(schema, { io, target: "draft-7" }) as Record<string, unknown>;
+}
+
+function omitSchemaKey(json: Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _, ...rest } = json;
+  return rest;
 }
 
 async function callTool(

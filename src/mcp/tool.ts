@@ -4,6 +4,7 @@ import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { Config } from "../config/schema.ts";
+import { S3ToolError } from "../errors.ts";
 import type { OpsContext } from "../ops/index.ts";
 import type { InFlight } from "./inflight.ts";
 import { toolError, toolResult } from "./result.ts";
@@ -19,8 +20,14 @@ export interface ToolContext {
 }
 
 export interface ToolEntry {
-  readonly input: z.ZodType;
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly annotations: ToolAnnotations;
+  readonly input: z.ZodObject;
+  readonly output: z.ZodObject;
   readonly registered: RegisteredTool;
+  /** Runs the tool on validated arguments; never throws (failures are isError results). */
   readonly run: (args: unknown, signal: AbortSignal) => Promise<CallToolResult>;
 }
 
@@ -46,12 +53,23 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
   const input = z.strictObject(spec.input);
   const output = z.object(spec.output);
   const run = async (args: unknown, signal: AbortSignal): Promise<CallToolResult> => {
+    let structured: Record<string, unknown>;
     try {
-      return toolResult(await spec.run(args as z.output<z.ZodObject<I>>, signal));
+      structured = await spec.run(args as z.output<z.ZodObject<I>>, signal);
     } catch (e) {
       return toolError(e);
     }
+    // The SDK's server-side output check is bypassed with its tools/call handler (see server.ts).
+    const checked = output.safeParse(structured);
+    if (!checked.success) {
+      const detail = checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+      return toolError(
+        new S3ToolError("InternalError", `${spec.name} produced a malformed result (${detail})`),
+      );
+    }
+    return toolResult(structured);
   };
+  const annotations: ToolAnnotations = { title: spec.title, ...spec.annotations };
   const registered = server.registerTool(
     spec.name,
     {
@@ -59,10 +77,11 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
       description: spec.description,
       inputSchema: input,
       outputSchema: output,
-      annotations: { title: spec.title, ...spec.annotations },
+      annotations,
     },
     (args: unknown, extra: { signal: AbortSignal }) => run(args, extra.signal),
   );
-  ctx.tools.set(spec.name, { input, registered, run });
+  const { name, title, description } = spec;
+  ctx.tools.set(name, { name, title, description, annotations, input, output, registered, run });
   return registered;
 }
