@@ -1,4 +1,5 @@
-import { HeadObjectCommand, type HeadObjectCommandOutput } from "@aws-sdk/client-s3";
+import { HeadBucketCommand, HeadObjectCommand, type HeadObjectCommandOutput } from "@aws-sdk/client-s3";
+import { toS3ToolError } from "../s3/errors.ts";
 import type { Execution, OpsContext } from "./run.ts";
 import { runOperation } from "./run.ts";
 
@@ -39,8 +40,27 @@ export function headObject(
 
 /** A HEAD inside an operation that has already been authorized for reading this key. */
 export async function head(run: Execution, bucket: string, key: string): Promise<ObjectMetadata> {
-  const out = await run.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), run.http);
-  return metadataOf(bucket, key, out);
+  try {
+    const out = await run.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), run.http);
+    return metadataOf(bucket, key, out);
+  } catch (e) {
+    throw await explainNotFound(run, bucket, e);
+  }
+}
+
+/**
+ * HEAD answers 404 without a body, so a missing bucket looks like a missing key. Only on that path,
+ * ask the bucket itself: NoSuchBucket when it is the bucket that is missing, else the original error.
+ */
+async function explainNotFound(run: Execution, bucket: string, e: unknown): Promise<unknown> {
+  if ((e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode !== 404) return e;
+  try {
+    await run.client.send(new HeadBucketCommand({ Bucket: bucket }), run.http);
+  } catch (b) {
+    const err = toS3ToolError(b, { bucket });
+    if (err.code === "NoSuchBucket") return err;
+  }
+  return e;
 }
 
 export function metadataOf(

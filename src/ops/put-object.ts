@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { PolicyRefusal } from "../errors.ts";
 import { formatSize } from "../config/values.ts";
+import { PolicyRefusal } from "../errors.ts";
 import { checkMetadata } from "./metadata.ts";
 import { type Execution, type OpsContext, runOperation } from "./run.ts";
 
@@ -139,5 +139,6 @@ function result(
   size: number,
   versionId: string | undefined,
 ): PutObjectResult {
-  return { bucket: args.bucket, key: args.key, etag: etag ?? null, size, version_id: versionId ?? null };
+  // Some S3-compatible servers (Ceph RGW) answer a completed multipart upload with an empty ETag.
+  return { bucket: args.bucket, key: args.key, etag: etag || null, size, version_id: versionId || null };
 }
