@@ -65,7 +65,9 @@ export function clientConfig(conn: Connection, endpoint: string | undefined): S3
     requestHandler: {
       connectionTimeout: conn.timeout_ms,
       // Socket inactivity: a transfer that keeps moving is never cut off, a stalled one is.
-      requestTimeout: conn.timeout_ms,
+      // (smithy's `requestTimeout` only logs a warning unless throwOnRequestTimeout is set: a server
+      // that never answered hung the call for ever. `socketTimeout` is the inactivity timer.)
+      socketTimeout: conn.timeout_ms,
     },
   };
   if (endpoint !== undefined) {

@@ -62,7 +62,8 @@ export function toS3ToolError(
   if (isS3ToolError(e)) return e;
   const err = (e ?? {}) as SdkLikeError;
   const status = err.$metadata?.httpStatusCode;
-  const name = [err.name, err.Code, err.code].find((n) => n !== undefined && BY_NAME[n] !== undefined);
+  // The specific code first: the SDK renames connection resets (ECONNRESET, EPIPE) to "TimeoutError".
+  const name = [err.Code, err.code, err.name].find((n) => n !== undefined && BY_NAME[n] !== undefined);
   let code: ErrorCode = name === undefined ? byStatus(status, err) : (BY_NAME[name] as ErrorCode);
   // HEAD answers 404 without a body, so the SDK cannot tell a missing bucket from a missing key.
   if (code === "NoSuchKey" && context.key === undefined) code = "NoSuchBucket";

@@ -66,7 +66,7 @@ export interface FaultProxy {
   /** http://127.0.0.1:PORT */
   readonly endpoint: string;
   readonly port: number;
-  /** Installs a rule (replacing the previous one) and resets the per-rule counters. */
+  /** Installs a rule (replacing the previous one) and resets the request log and counters. */
   set(rule: FaultRule | Fault): Promise<void>;
   /** Back to pass-through. */
   pass(): Promise<void>;
@@ -112,7 +112,6 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const sockets = new Set<Socket>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let stopped = false;
-  let listening = false;
 
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
@@ -138,7 +137,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     return fault;
   };
 
-  const server: Server = createServer({ allowHalfOpen: true }, (client) => {
+  const onConnection = (client: Socket) => {
     if (stopped || sockets.size >= maxConnections) {
       hardReset(client);
       return;
@@ -153,8 +152,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return;
     }
     handleConnection(client);
-  });
-  server.on("error", () => {});
+  };
+  // A closed server is not reliably re-listenable on every runtime: each listen gets a new one.
+  let server: Server | undefined;
 
   function handleConnection(client: Socket): void {
     let buf: Buffer = Buffer.alloc(0);
@@ -336,6 +336,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             }
             break;
           }
+          case "refuse":
+          case "reset-on-accept":
+            // A kept-alive connection accepted before the rule changed: reset it now.
+            kill("reset");
+            return;
           case "stall":
             held = true;
             later(holdMaxMs, () => kill("destroy"));
@@ -381,20 +386,22 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen({ port, host: "127.0.0.1", exclusive: true }, () => {
-        server.off("error", reject);
-        listening = true;
-        const a = server.address();
+      const srv = createServer({ allowHalfOpen: true }, onConnection);
+      srv.once("error", reject);
+      srv.listen({ port, host: "127.0.0.1", exclusive: true }, () => {
+        srv.off("error", reject);
+        srv.on("error", () => {});
+        server = srv;
+        const a = srv.address();
         resolve(typeof a === "object" && a !== null ? a.port : port);
       });
     });
-  const unlisten = () =>
-    new Promise<void>((resolve) => {
-      if (!listening) return resolve();
-      listening = false;
-      server.close(() => resolve());
-    });
+  /** Stops accepting at once; close() would wait for every open connection to end. */
+  const unlisten = () => {
+    const srv = server;
+    server = undefined;
+    srv?.close();
+  };
 
   const port = await listen(0);
   const lifetime = setTimeout(() => void proxy.stop(), options.lifetimeMs ?? 10 * 60_000);
@@ -408,11 +415,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       rule = r;
       applied = 0;
       matchedCount = 0;
+      requests.length = 0;
       if (r.fault.kind === "refuse") {
-        await unlisten();
+        unlisten();
         // Kept-alive connections would bypass the refusal: cut them.
         for (const s of sockets) s.destroy();
-      } else if (!listening && !stopped) {
+      } else if (server === undefined && !stopped) {
         await listen(port);
       }
     },
@@ -451,7 +459,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       for (const t of timers) clearTimeout(t);
       timers.clear();
       for (const s of sockets) s.destroy();
-      await unlisten();
+      unlisten();
     },
   };
   return proxy;
