@@ -1,7 +1,8 @@
 // One S3 client per connection, each with its own credential source, created on first use so that
 // starting up (and commands that never touch S3) stay fast.
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
-import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { AwsCredentialIdentityProvider, HttpHandlerOptions } from "@smithy/types";
 import type { Config, Connection } from "../config/schema.ts";
 import { S3ToolError } from "../errors.ts";
 
@@ -62,13 +63,7 @@ export function clientConfig(conn: Connection, endpoint: string | undefined): S3
     forcePathStyle: conn.path_style,
     credentials: credentialsFor(conn),
     maxAttempts: 3,
-    requestHandler: {
-      connectionTimeout: conn.timeout_ms,
-      // Socket inactivity: a transfer that keeps moving is never cut off, a stalled one is.
-      // (smithy's `requestTimeout` only logs a warning unless throwOnRequestTimeout is set: a server
-      // that never answered hung the call for ever. `socketTimeout` is the inactivity timer.)
-      socketTimeout: conn.timeout_ms,
-    },
+    requestHandler: new TimeoutHandler(conn.timeout_ms),
   };
   if (endpoint !== undefined) {
     config.endpoint = endpoint;
@@ -77,6 +72,36 @@ export function clientConfig(conn: Connection, endpoint: string | undefined): S3
     config.responseChecksumValidation = "WHEN_REQUIRED";
   }
   return config;
+}
+
+/** Request bodies up to this size go out at once; a larger upload is bounded by inactivity only. */
+const SMALL_BODY_BYTES = 64 * 1024;
+
+/**
+ * S3_TIMEOUT bounds connecting, any silence on the socket (a transfer that keeps moving is never cut
+ * off, a stalled one is), and, for requests without a large body, the wait for the response head, so
+ * a server that trickles its answer a byte at a time is cut off too. (smithy's `requestTimeout` alone
+ * only logs a warning: a server that never answered used to hang the call for ever.)
+ */
+class TimeoutHandler extends NodeHttpHandler {
+  constructor(private readonly timeoutMs: number) {
+    super({
+      connectionTimeout: timeoutMs,
+      socketTimeout: timeoutMs,
+      requestTimeout: timeoutMs,
+      throwOnRequestTimeout: true,
+    });
+  }
+
+  override handle(request: Parameters<NodeHttpHandler["handle"]>[0], options: HttpHandlerOptions = {}) {
+    const body: unknown = request.body;
+    const small =
+      body === undefined ||
+      body === null ||
+      (typeof body === "string" && body.length <= SMALL_BODY_BYTES) ||
+      (body instanceof Uint8Array && body.byteLength <= SMALL_BODY_BYTES);
+    return super.handle(request, { ...options, requestTimeout: small ? this.timeoutMs : 0 });
+  }
 }
 
 /** Explicit keys, else the connection's own profile, else the AWS default chain. Never another connection's keys. */

@@ -9,7 +9,6 @@ import { loadConfig } from "../../src/config/load.ts";
 import { S3ToolError } from "../../src/errors.ts";
 import * as ops from "../../src/ops/index.ts";
 import { createOpsContext, type OpsContext } from "../../src/ops/index.ts";
-import { clientConfig } from "../../src/s3/clients.ts";
 import { toS3ToolError } from "../../src/s3/errors.ts";
 import type { FaultProxy } from "../support/faultproxy.ts";
 import {
@@ -313,14 +312,27 @@ test("every faulted call above was audited exactly once, with its status and err
 });
 
 describe("regressions", () => {
-  test("S3_TIMEOUT is the socket inactivity timeout (smithy's requestTimeout only warns)", () => {
-    const c = ctx.config.connections[ctx.config.default_connection];
-    if (c === undefined) throw new Error("no default connection");
-    const handler = clientConfig(c, c.endpoint).requestHandler as Record<string, unknown>;
-    expect(handler.socketTimeout).toBe(1000);
-    expect(handler.connectionTimeout).toBe(1000);
-    // A requestTimeout without throwOnRequestTimeout only prints a warning to stderr.
-    if (handler.requestTimeout !== undefined) expect(handler.throwOnRequestTimeout).toBe(true);
+  test("S3_TIMEOUT also bounds a server that trickles its answer (slow loris): Timeout", async () => {
+    await proxy.set({ fault: { kind: "drip", intervalMs: 200 } });
+    const { error, ms } = await timed(() => listObjects(ctx, { bucket }));
+    expect(error?.code).toBe("Timeout");
+    expect(proxy.counts().drip).toBeLessThanOrEqual(3);
+    expect(ms).toBeLessThan(BOUND_MS);
+    await stillWorks();
+  });
+
+  test("S3_TIMEOUT bounds a download that goes silent half-way: Timeout, never a short object", async () => {
+    await proxy.set({ fault: { kind: "stall-response", afterBytes: 100_000 }, match: isGet });
+    let delivered = 0;
+    const { error, ms } = await timed(() =>
+      getObject(ctx, { bucket, key: "big.bin" }, (c) => {
+        delivered += c.byteLength;
+      }),
+    );
+    expect(error?.code).toBe("Timeout");
+    expect(delivered).toBeLessThan(BIG.length);
+    expect(ms).toBeLessThan(BOUND_MS);
+    await stillWorks();
   });
 
   test("a connection reset the SDK renames to TimeoutError maps to ServiceUnavailable", () => {

@@ -27,7 +27,9 @@ export type Fault =
   /** Answer one byte of a never-ending response head every `intervalMs` (until `holdMaxMs`). */
   | { readonly kind: "drip"; readonly intervalMs: number }
   /** Forward, pass the response head and `keepBytes` body bytes, then close cleanly (FIN). */
-  | { readonly kind: "truncate"; readonly keepBytes: number };
+  | { readonly kind: "truncate"; readonly keepBytes: number }
+  /** Forward, pass the response head and `afterBytes` body bytes, then go silent (until `holdMaxMs`). */
+  | { readonly kind: "stall-response"; readonly afterBytes: number };
 
 export type FaultKind = Fault["kind"];
 
@@ -170,7 +172,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     let resHeadDone = false;
     let resBody: BodyFramer | undefined;
     let resBodySent = 0;
-    let resFault: Extract<Fault, { kind: "reset-response" | "truncate" }> | undefined;
+    let resFault: Extract<Fault, { kind: "reset-response" | "truncate" | "stall-response" }> | undefined;
     let pendingError: 500 | 503 | undefined; // answered once the request body has been swallowed
     let dead = false;
 
@@ -228,7 +230,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           resBodySent = 0;
           resHeadDone = true;
           const f = req?.fault ?? { kind: "pass" };
-          if (f.kind === "reset-response" || f.kind === "truncate") {
+          if (f.kind === "reset-response" || f.kind === "truncate" || f.kind === "stall-response") {
             resFault = f;
           } else resFault = undefined;
           if (resBody.done) finishResponse();
@@ -239,12 +241,22 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         let chunk = resBuf.subarray(0, take);
         resBuf = resBuf.subarray(take);
         if (resFault !== undefined) {
-          const limit = resFault.kind === "reset-response" ? resFault.afterBytes : resFault.keepBytes;
+          const limit = resFault.kind === "truncate" ? resFault.keepBytes : resFault.afterBytes;
           const room = Math.max(0, limit - resBodySent);
           if (chunk.length >= room) {
             chunk = chunk.subarray(0, room);
             if (chunk.length > 0) client.write(chunk);
             resBodySent += chunk.length;
+            if (resFault.kind === "stall-response") {
+              // Go silent: drop everything else upstream sends, hold the client until holdMaxMs.
+              resBuf = Buffer.alloc(0);
+              const u = upstream;
+              upstream = undefined; // its close must not end the client
+              u?.destroy();
+              held = true;
+              later(holdMaxMs, () => kill("destroy"));
+              return;
+            }
             const how = resFault.kind === "reset-response" ? "reset" : "end";
             // Let the written bytes reach the client before cutting it off.
             if (how === "reset") client.write(Buffer.alloc(0), () => later(20, () => kill("reset")));
@@ -441,6 +453,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         stall: 0,
         drip: 0,
         truncate: 0,
+        "stall-response": 0,
       };
       for (const r of requests) c[r.action]++;
       return c;
