@@ -1,6 +1,6 @@
 // Turns whatever the SDK or the network threw into one of our typed errors. Messages are built
 // from codes and statuses we know, never by echoing request details that could carry secrets.
-import { type ErrorCode, S3ToolError, isS3ToolError } from "../errors.ts";
+import { type ErrorCode, isS3ToolError, S3ToolError } from "../errors.ts";
 
 interface SdkLikeError {
   name?: string;
