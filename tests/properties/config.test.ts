@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} references in YAML values under test, not templates
 // Property tests of loadConfig (SPEC §2): for random environment strings and random YAML files, it
 // either returns a valid configuration or throws ConfigError listing the problems, never another
 // exception, and never falls back silently: a variable that is set and invalid always produces a
