@@ -4,9 +4,12 @@
 // half-written on the server, be audited once, and the next call must work.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { RgwServer } from "../../scripts/rgw.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { S3ToolError } from "../../src/errors.ts";
+import * as download from "../../src/ops/download.ts";
 import * as ops from "../../src/ops/index.ts";
 import { createOpsContext, type OpsContext } from "../../src/ops/index.ts";
 import { toS3ToolError } from "../../src/s3/errors.ts";
@@ -214,6 +217,40 @@ describe("an interrupted download is an error, never short content returned as w
     );
     expect(error?.code).toBe("ServiceUnavailable");
     await stillWorks();
+  });
+});
+
+describe("an interrupted download to a file leaves no file, whole or partial", () => {
+  const downloadToFile = counted(download.downloadToFile);
+  for (const [label, fault] of [
+    ["one range truncated", { kind: "truncate", keepBytes: 10 }],
+    ["one range reset", { kind: "reset-response", afterBytes: 1000 }],
+    ["one range stalled", { kind: "stall-response", afterBytes: 1000 }],
+  ] as const) {
+    test(`parallel ranged download, ${label}`, async () => {
+      const dir = mkdtempSync(join(box.dir, "dl-"));
+      const path = join(dir, "big.bin");
+      // The 3rd GET (a middle range) is faulted; the others pass.
+      let gets = 0;
+      await proxy.set({ fault, match: (r) => isGet(r) && ++gets === 3 });
+      const { error, ms } = await timed(() =>
+        downloadToFile(ctx, { bucket, key: "big.bin", path, parallelThreshold: 1, rangeSize: 64 * 1024 }),
+      );
+      expect(error).toBeDefined();
+      expect(["ServiceUnavailable", "Timeout", "InternalError"]).toContain(error?.code as string);
+      expect(ms).toBeLessThan(BOUND_MS);
+      // Neither the file nor the temporary part file is left behind.
+      expect(readdirSync(dir)).toEqual([]);
+      await stillWorks();
+    });
+  }
+
+  test("the same download without a fault is whole", async () => {
+    const dir = mkdtempSync(join(box.dir, "dl-"));
+    const path = join(dir, "big.bin");
+    await proxy.pass();
+    await downloadToFile(ctx, { bucket, key: "big.bin", path, parallelThreshold: 1, rangeSize: 64 * 1024 });
+    expect(Buffer.from(readFileSync(path)).equals(Buffer.from(BIG))).toBe(true);
   });
 });
 
