@@ -10,11 +10,13 @@ import { Buffer } from "node:buffer";
 import type { Readable, Writable } from "node:stream";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
+  ClientRequestSchema,
   ErrorCode,
   type JSONRPCMessage,
   JSONRPCMessageSchema,
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
+import type { z } from "zod";
 
 export interface StdioTransportOptions {
   /** Longest accepted message line in bytes. */
@@ -43,6 +45,10 @@ export class StdioTransport implements Transport {
   #broken = false;
   readonly #ended: Promise<void>;
   #end!: () => void;
+  /** The schema of each request method a client may send, to answer bad params with -32602. */
+  readonly #requestSchemas: ReadonlyMap<string, z.ZodType> = new Map(
+    ClientRequestSchema.options.map((o) => [o.shape.method.value, o] as const),
+  );
 
   constructor(stdin: Readable, stdout: Writable, options: StdioTransportOptions) {
     this.#stdin = stdin;
@@ -203,6 +209,14 @@ export class StdioTransport implements Transport {
     }
     const message = parsed.data;
     if ("method" in message && "id" in message) {
+      // The SDK reports a request whose params do not match its method as an internal error (-32603);
+      // it is invalid params (-32602).
+      const issues = this.#requestSchemas.get(message.method)?.safeParse(message).error?.issues;
+      if (issues !== undefined) {
+        const detail = issues.map((i) => `${i.path.join(".") || "(request)"}: ${i.message}`).join("; ");
+        this.#reply(message.id, ErrorCode.InvalidParams, `Invalid params for ${message.method}: ${detail}`);
+        return;
+      }
       this.#pending.set(message.id, (this.#pending.get(message.id) ?? 0) + 1);
     }
     try {
