@@ -558,7 +558,7 @@ function makeFile(path: string, size: number): void {
   }
 }
 
-async function seed(ctx: Ctx): Promise<void> {
+async function seed(ctx: Ctx, want: (id: string) => boolean): Promise<void> {
   const p = ctx.plan;
   const t = ctx.target;
   // Bun's native S3 client costs ~0.1 ms of CPU per PUT against the AWS SDK's ~1 ms; on 2 cores
@@ -571,15 +571,21 @@ async function seed(ctx: Ctx): Promise<void> {
     bucket: BUCKET,
   });
   const t0 = performance.now();
-  const n = p.lsDirs * p.keysPerDir;
+  const n = want("ls1k") || want("ls50k") ? p.lsDirs * p.keysPerDir : 0;
   const pad = (x: number, w: number) => String(x).padStart(w, "0");
   await pool(n, 64, async (i) => {
     const key = `list/d${pad(Math.floor(i / p.keysPerDir), 2)}/k${pad(i % p.keysPerDir, 4)}`;
     await bun.write(key, "x");
   });
   ctx.log(`  seeded ${n.toLocaleString("en")} keys in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  for (const size of [p.mcpGet, p.cat, p.mid, p.big]) {
-    if (ctx.srcKey.has(size)) continue;
+  const sizes = [
+    [p.mcpGet, want("mcp")],
+    [p.cat, want("cat1m") || want("mcp")],
+    [p.mid, MEASURE_IDS.some((id) => id.includes("-mid-") && want(id))],
+    [p.big, want("cutoff") || MEASURE_IDS.some((id) => id.includes("-big-") && want(id))],
+  ] as const;
+  for (const [size, needed] of sizes) {
+    if (!needed || ctx.srcKey.has(size)) continue;
     const file = join(ctx.work, `data-${size}`);
     makeFile(file, size);
     const key = `src/${size}`;
@@ -1007,7 +1013,7 @@ async function main(): Promise<number> {
       values.binary === undefined
         ? buildOurs(work, log)
         : Promise.resolve({ path: resolve(values.binary), command: `(given) ${values.binary}` }),
-      seed(ctx),
+      seed(ctx, want),
     ]);
     const home = join(work, "home");
     ctx.ours = mcpS3Tool(built.path, target, home);
