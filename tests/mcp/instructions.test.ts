@@ -18,7 +18,8 @@ describe("buildInstructions", () => {
     expect(text).toContain("Audit logging is off");
     expect(text).toContain('"default" (default)');
     expect(text).toContain("s3://{connection}/{bucket}/{+key}");
-    for (const tool of ["s3_get_object", "s3_put_object", "s3_list_connections"]) expect(text).toContain(tool);
+    for (const tool of ["s3_get_object", "s3_put_object", "s3_list_connections"])
+      expect(text).toContain(tool);
   });
 
   test("prefix ACL, bucket lists, writable, audit on, custom limits", () => {
@@ -60,13 +61,18 @@ describe("buildInstructions", () => {
     const scratch = text.slice(text.indexOf('Policy of connection "scratch"'));
     expect(scratch).toContain("Writes are allowed");
     expect(scratch).toContain("the buckets prod-data are denied");
-    const def = text.slice(text.indexOf('Policy of connection "default"'), text.indexOf('Policy of connection "scratch"'));
+    const def = text.slice(
+      text.indexOf('Policy of connection "default"'),
+      text.indexOf('Policy of connection "scratch"'),
+    );
     expect(def).toContain("Read-only: writes are disabled");
     expect(text).toContain("Pass `connection`");
   });
 
   test("connections with the same policy share one block", () => {
-    const text = buildInstructions(config({ S3_ADDITIONAL_CONNECTIONS: JSON.stringify({ b: { region: "eu-west-1" } }) }));
+    const text = buildInstructions(
+      config({ S3_ADDITIONAL_CONNECTIONS: JSON.stringify({ b: { region: "eu-west-1" } }) }),
+    );
     expect(text).toContain("Policy (all connections):");
     expect(text).not.toContain("Policy of connection");
   });

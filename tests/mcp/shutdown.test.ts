@@ -1,0 +1,100 @@
+// Ending a session: on stdin EOF, SIGTERM or SIGINT the server stops reading, lets the calls in
+// flight finish (their responses reach the client), writes their audit lines and exits 0.
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { createTestBucket, getTestS3, putTestObject, type TestS3, testEnv } from "../support/s3.ts";
+import { type DelayProxy, startDelayProxy } from "./delay-proxy.ts";
+import { INITIALIZE, type RawServer, readAudit, startRaw } from "./harness.ts";
+
+// Real processes against a real S3 server: far slower than the 5 s default on a busy machine.
+setDefaultTimeout(60_000);
+
+let s3: TestS3;
+let bucket: string;
+let proxy: DelayProxy | undefined;
+
+beforeAll(async () => {
+  s3 = await getTestS3();
+  bucket = await createTestBucket(s3);
+  await putTestObject(s3, bucket, "data/slow.txt", "worth the wait", "text/plain");
+});
+
+afterAll(async () => {
+  await proxy?.close();
+});
+
+async function started(env: Record<string, string>): Promise<RawServer> {
+  const raw = startRaw({ ...testEnv(s3), ...env });
+  raw.request(1, "initialize", INITIALIZE);
+  await raw.response(1);
+  raw.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
+  return raw;
+}
+
+describe("ending the session with a call in flight", () => {
+  // Every byte to S3 is held for 400 ms: a get (HEAD + GET) takes most of a second.
+  for (const how of ["SIGTERM", "SIGINT", "EOF"] as const) {
+    test(`${how}: the call finishes, its response and audit line are written, exit 0`, async () => {
+      proxy = await startDelayProxy(s3.endpoint, 400);
+      const raw = await started({ S3_ENDPOINT: proxy.endpoint });
+      raw.request(2, "tools/call", { name: "s3_get_object", arguments: { bucket, key: "data/slow.txt" } });
+      await proxy.firstRequest;
+      const t0 = Date.now();
+      if (how === "EOF") raw.endInput();
+      else raw.kill(how);
+
+      const response = await raw.response(2);
+      expect(response.result?.isError).toBeUndefined();
+      expect(response.result?.structuredContent).toMatchObject({ content: "worth the wait" });
+      expect(await raw.exited()).toEqual({ code: 0, signal: null });
+      // The call really was in flight when the session ended.
+      expect(Date.now() - t0).toBeGreaterThan(300);
+      expect(readAudit(raw.auditFile)).toEqual([
+        expect.objectContaining({
+          tool: "s3_get_object",
+          key: "data/slow.txt",
+          status: "success",
+          bytes: 14,
+        }),
+      ]);
+      await proxy.close();
+      proxy = undefined;
+    });
+  }
+
+  test("a second signal while draining aborts the call and still exits 0 with the attempt audited", async () => {
+    proxy = await startDelayProxy(s3.endpoint, 3000);
+    const raw = await started({ S3_ENDPOINT: proxy.endpoint });
+    raw.request(2, "tools/call", { name: "s3_get_object", arguments: { bucket, key: "data/slow.txt" } });
+    await proxy.firstRequest;
+    raw.kill("SIGTERM");
+    await Bun.sleep(200);
+    const t0 = Date.now();
+    raw.kill("SIGTERM");
+    expect(await raw.exited()).toEqual({ code: 0, signal: null });
+    expect(Date.now() - t0).toBeLessThan(2500);
+    const lines = readAudit(raw.auditFile);
+    expect(lines).toEqual([
+      expect.objectContaining({ tool: "s3_get_object", key: "data/slow.txt", status: "error" }),
+    ]);
+    await proxy.close();
+    proxy = undefined;
+  });
+});
+
+describe("ending an idle session", () => {
+  for (const how of ["SIGTERM", "SIGINT", "EOF"] as const) {
+    test(`${how}: exit 0 promptly`, async () => {
+      const raw = await started({});
+      raw.request(2, "tools/call", { name: "s3_list_connections", arguments: {} });
+      await raw.response(2);
+      const t0 = Date.now();
+      if (how === "EOF") raw.endInput();
+      else raw.kill(how);
+      expect(await raw.exited()).toEqual({ code: 0, signal: null });
+      expect(Date.now() - t0).toBeLessThan(3000);
+      expect(readAudit(raw.auditFile)).toEqual([
+        expect.objectContaining({ tool: "s3_list_connections", status: "success" }),
+      ]);
+    });
+  }
+});
