@@ -5,7 +5,10 @@
 //
 // Options: --out FILE (results file; default bench/RESULTS.md for a full run, none for --quick),
 // --binary PATH (benchmark this mcp-s3 binary instead of building one, e.g. a scratch experiment),
-// --only a,b (measure ids, see --list), --list, --keep (keep the temporary directory), --tmp DIR.
+// --only a,b (measure ids, see --list), --list, --keep (keep the temporary directory), --tmp DIR,
+// --variant LABEL=PATH (repeatable: another mcp-s3 binary measured in the same run, as column
+// "mcp-s3:LABEL" — A/B-test a change on a noisy machine), --runs-scale X (multiply run counts),
+// --peers LIST (only these peers, e.g. "rclone" or "none").
 //
 // Everything runs in one process on one machine against one loopback Ceph RGW (scripts/rgw.ts),
 // so the ratios between tools are meaningful even where absolute times are noise. Peers that are
@@ -637,7 +640,7 @@ interface Report {
   missing: MissingTool[];
   build: string;
   measures: MeasureResult[];
-  mcp: McpResults | { error: string };
+  mcp: Map<ToolId, McpResults | { error: string }>;
   cutoff: CutoffResult[] | { error: string };
   toolIds: ToolId[];
 }
@@ -688,8 +691,8 @@ function rows(measures: MeasureResult[], ids: ToolId[]): Row[] {
   });
 }
 
-function ratioTo(row: Row, peer: ToolId | "best"): number {
-  const ours = row.cells.get("mcp-s3");
+function ratioTo(row: Row, peer: ToolId | "best", us: ToolId = "mcp-s3"): number {
+  const ours = row.cells.get(us);
   if (ours === undefined || typeof ours === "string") return Number.NaN;
   const peers = (peer === "best" ? PEER_IDS : [peer])
     .map((id) => row.cells.get(id))
@@ -717,13 +720,17 @@ function renderTables(r: Report): string {
   const ids = r.toolIds;
   const rs = rows(r.measures, ids);
   const byId = new Map(r.measures.map((m) => [m.id, m]));
+  const variants = ids.filter((id) => id.startsWith("mcp-s3:"));
   const out: string[] = [];
-  out.push(`| measure | ${ids.join(" | ")} | mcp-s3 / rclone | mcp-s3 / best peer |`);
-  out.push(`|---|${ids.map(() => "---:").join("|")}|---:|---:|`);
+  out.push(
+    `| measure | ${ids.join(" | ")} | mcp-s3 / rclone | mcp-s3 / best peer |${variants.map((v) => ` ${v} / mcp-s3 |`).join("")}`,
+  );
+  out.push(`|---|${ids.map(() => "---:").join("|")}|---:|---:|${variants.map(() => "---:|").join("")}`);
   for (const row of rs) {
     const m = byId.get(row.id);
+    const vr = variants.map((v) => ` ${fmtRatio(ratioTo(row, "mcp-s3", v))} |`).join("");
     out.push(
-      `| ${row.title} (n=${m?.runs}) | ${ids.map((id) => cellText(row.cells.get(id), m?.bytes)).join(" | ")} | ${fmtRatio(ratioTo(row, "rclone"))} | ${fmtRatio(ratioTo(row, "best"))} |`,
+      `| ${row.title} (n=${m?.runs}) | ${ids.map((id) => cellText(row.cells.get(id), m?.bytes)).join(" | ")} | ${fmtRatio(ratioTo(row, "rclone"))} | ${fmtRatio(ratioTo(row, "best"))} |${vr}`,
     );
   }
   out.push("");
@@ -745,19 +752,27 @@ function renderTables(r: Report): string {
 }
 
 function renderMcp(r: Report): string {
-  if ("error" in r.mcp) return `MCP measures FAILED: ${r.mcp.error}`;
-  const m = r.mcp;
-  const line = (name: string, x: { mcp: McpResults["meta"]["mcp"]; raw: McpResults["meta"]["raw"] }) =>
-    `| ${name} | ${x.mcp.n} | ${fmtMs(x.mcp.p50)} | ${fmtMs(x.mcp.p99)} | ${fmtMs(x.raw.p50)} | ${fmtMs(x.raw.p99)} | ${fmtMs(x.mcp.p50 - x.raw.p50)} | ${fmtMs(x.mcp.p99 - x.raw.p99)} |`;
-  return [
-    "| call | n | MCP p50 | MCP p99 | direct SDK p50 | direct SDK p99 | overhead p50 | overhead p99 |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
-    line("s3_get_object_metadata vs HeadObject", m.meta),
-    line(`s3_get_object ${sizeLabel(r.plan.mcpGet)} vs GetObject`, m.get),
-    "",
-    `Server start to initialize answered: ${fmtMs(m.initMs)}. Server RSS: ${fmtMB(m.rssAfterStartBytes)} idle after start, ` +
-      `${fmtMB(m.rssAfterCallsBytes)} idle after ${m.calls.toLocaleString("en")} calls (peak ${fmtMB(m.hwmBytes)}).`,
-  ].join("\n");
+  if (r.mcp.size === 0) return "MCP measures skipped.";
+  const out = [
+    "| server | call | n | MCP p50 | MCP p99 | direct SDK p50 | direct SDK p99 | overhead p50 | overhead p99 |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  const notes: string[] = [];
+  for (const [id, m] of r.mcp) {
+    if ("error" in m) {
+      out.push(`| ${id} | FAILED: ${m.error.split("\n")[0]?.replaceAll("|", "/")} | | | | | | | |`);
+      continue;
+    }
+    const line = (name: string, x: McpResults["meta"]) =>
+      `| ${id} | ${name} | ${x.mcp.n} | ${fmtMs(x.mcp.p50)} | ${fmtMs(x.mcp.p99)} | ${fmtMs(x.raw.p50)} | ${fmtMs(x.raw.p99)} | ${fmtMs(x.mcp.p50 - x.raw.p50)} | ${fmtMs(x.mcp.p99 - x.raw.p99)} |`;
+    out.push(line("s3_get_object_metadata vs HeadObject", m.meta));
+    out.push(line(`s3_get_object ${sizeLabel(r.plan.mcpGet)} vs GetObject`, m.get));
+    notes.push(
+      `${id}: server start to initialize answered ${fmtMs(m.initMs)}; RSS ${fmtMB(m.rssAfterStartBytes)} idle 1 s after start, ` +
+        `${fmtMB(m.rssAfterCallsBytes)} idle 1 s after ${m.calls.toLocaleString("en")} calls (peak ${fmtMB(m.hwmBytes)}).`,
+    );
+  }
+  return [...out, "", ...notes].join("\n");
 }
 
 function renderCutoff(r: Report): string {
@@ -809,11 +824,11 @@ function targets(r: Report): Target[] {
         ? undefined
         : (big.rss ?? Number.POSITIVE_INFINITY) <= 150 * MiB,
   });
-  if ("error" in r.mcp) {
+  const m = r.mcp.get("mcp-s3");
+  if (m === undefined || "error" in m) {
     out.push({ name: "MCP call overhead ≤ 1 ms p50", value: "–", met: undefined });
     out.push({ name: "idle RSS ≤ 60 MB", value: "–", met: undefined });
   } else {
-    const m = r.mcp;
     const oh = m.meta.mcp.p50 - m.meta.raw.p50;
     const oh2 = m.get.mcp.p50 - m.get.raw.p50;
     out.push({ name: "MCP overhead ≤ 1 ms p50 (metadata)", value: fmtMs(oh), met: oh <= 1 });
@@ -939,6 +954,9 @@ async function main(): Promise<number> {
       list: { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
       tmp: { type: "string" },
+      variant: { type: "string", multiple: true },
+      peers: { type: "string" },
+      "runs-scale": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -952,7 +970,25 @@ async function main(): Promise<number> {
     );
     return 0;
   }
-  const plan = values.quick ? QUICK : FULL;
+  const scale = values["runs-scale"] === undefined ? 1 : Number(values["runs-scale"]);
+  if (!(scale > 0)) throw new Error("--runs-scale must be a positive number");
+  const base = values.quick ? QUICK : FULL;
+  const plan: Plan = {
+    ...base,
+    coldRuns: Math.max(1, Math.round(base.coldRuns * scale)),
+    lsRuns: Math.max(1, Math.round(base.lsRuns * scale)),
+    bigListRuns: Math.max(1, Math.round(base.bigListRuns * scale)),
+    midRuns: Math.max(1, Math.round(base.midRuns * scale)),
+    bigRuns: Math.max(1, Math.round(base.bigRuns * scale)),
+    catRuns: Math.max(1, Math.round(base.catRuns * scale)),
+    metaCalls: Math.max(1, Math.round(base.metaCalls * scale)),
+    getCalls: Math.max(1, Math.round(base.getCalls * scale)),
+  };
+  const variants = (values.variant ?? []).map((v) => {
+    const eq = v.indexOf("=");
+    if (eq <= 0) throw new Error(`--variant ${v}: expected LABEL=PATH`);
+    return { label: v.slice(0, eq), path: resolve(v.slice(eq + 1)) };
+  });
   if (values.list) {
     console.log(MEASURE_IDS.join("\n"));
     return 0;
@@ -1018,10 +1054,16 @@ async function main(): Promise<number> {
     const home = join(work, "home");
     ctx.ours = mcpS3Tool(built.path, target, home);
     const peers = peerTools(target, work);
-    ctx.tools = [ctx.ours, ...peers.tools];
+    if (values.peers !== undefined) {
+      const keep = values.peers.split(",").map((x) => x.trim());
+      peers.tools = peers.tools.filter((t) => keep.includes(t.id));
+    }
+    const extra = variants.map((v) => mcpS3Tool(v.path, target, home, v.label));
+    ctx.tools = [ctx.ours, ...extra, ...peers.tools];
     for (const m of peers.missing) log(`bench: peer ${m.id} missing (${m.reason}); install: ${INSTALL_HINT}`);
     const versions = [
       `mcp-s3: ${ctx.ours.version} (${built.path.replace(work, "$TMP")})${srcDirty()}`,
+      ...extra.map((t) => `${t.id}: ${t.version} (${t.binary})`),
       ...peers.tools.map((t) => `${t.id}: ${t.version} (${t.binary})`),
       `bench runner: bun ${Bun.version}`,
       `ceph: ${probe(["ceph", "--version"])?.split(" (")[0] ?? "?"}`,
@@ -1036,28 +1078,31 @@ async function main(): Promise<number> {
     }
     gcIfNeeded(ctx, true);
 
-    let mcp: Report["mcp"] = { error: "skipped" };
+    const mcp: Report["mcp"] = new Map();
     if (want("mcp")) {
-      log("bench: MCP tools/call latency and idle RSS");
-      try {
-        mcp = await measureMcp({
-          binary: ctx.ours.binary,
-          env: ctx.ours.env,
-          bucket: BUCKET,
-          metaKey: srcKey(ctx, plan.cat),
-          getKey: srcKey(ctx, plan.mcpGet),
-          getSize: plan.mcpGet,
-          metaCalls: plan.metaCalls,
-          getCalls: plan.getCalls,
-          warmup: plan.mcpWarmup,
-          raw: rawClient(target, 50),
-        });
-        log(
-          `  metadata p50 ${fmtMs(mcp.meta.mcp.p50)} vs direct ${fmtMs(mcp.meta.raw.p50)}; get p50 ${fmtMs(mcp.get.mcp.p50)} vs ${fmtMs(mcp.get.raw.p50)}; RSS ${fmtMB(mcp.rssAfterStartBytes)} -> ${fmtMB(mcp.rssAfterCallsBytes)}`,
-        );
-      } catch (e) {
-        mcp = { error: (e as Error).message };
-        log(`  FAILED: ${mcp.error}`);
+      for (const tool of ctx.tools.filter((t) => t.id.startsWith("mcp-s3"))) {
+        log(`bench: MCP tools/call latency and idle RSS (${tool.id})`);
+        try {
+          const r = await measureMcp({
+            binary: tool.binary,
+            env: tool.env,
+            bucket: BUCKET,
+            metaKey: srcKey(ctx, plan.cat),
+            getKey: srcKey(ctx, plan.mcpGet),
+            getSize: plan.mcpGet,
+            metaCalls: plan.metaCalls,
+            getCalls: plan.getCalls,
+            warmup: plan.mcpWarmup,
+            raw: rawClient(target, 50),
+          });
+          mcp.set(tool.id, r);
+          log(
+            `  metadata p50 ${fmtMs(r.meta.mcp.p50)} vs direct ${fmtMs(r.meta.raw.p50)}; get p50 ${fmtMs(r.get.mcp.p50)} vs ${fmtMs(r.get.raw.p50)}; RSS ${fmtMB(r.rssAfterStartBytes)} -> ${fmtMB(r.rssAfterCallsBytes)}`,
+          );
+        } catch (e) {
+          mcp.set(tool.id, { error: (e as Error).message });
+          log(`  FAILED: ${(e as Error).message}`);
+        }
       }
     }
     let cutoff: Report["cutoff"] = { error: "skipped" };

@@ -7,7 +7,8 @@ import { findExecutable } from "../../scripts/rgw.ts";
 import { probe } from "./proc.ts";
 import type { S3Target } from "./s3.ts";
 
-export type ToolId = "mcp-s3" | "rclone" | "aws-cli" | "s3cmd";
+/** "mcp-s3", a peer, or "mcp-s3:LABEL" for an extra mcp-s3 binary compared in the same run (--variant). */
+export type ToolId = "mcp-s3" | "rclone" | "aws-cli" | "s3cmd" | `mcp-s3:${string}`;
 export const TOOL_IDS: readonly ToolId[] = ["mcp-s3", "rclone", "aws-cli", "s3cmd"];
 export const PEER_IDS: readonly ToolId[] = ["rclone", "aws-cli", "s3cmd"];
 
@@ -70,10 +71,10 @@ export function ourEnv(
   };
 }
 
-export function mcpS3Tool(binary: string, t: S3Target, home: string): Tool {
+export function mcpS3Tool(binary: string, t: S3Target, home: string, label?: string): Tool {
   const u = (b: string, k: string) => `s3://${b}/${k}`;
   return {
-    id: "mcp-s3",
+    id: label === undefined ? "mcp-s3" : `mcp-s3:${label}`,
     binary,
     version: probe([binary, "version"]) ?? "(version failed)",
     env: ourEnv(t, home),
