@@ -128,3 +128,28 @@ describe("the compiled binary", () => {
     ]);
   });
 });
+
+describe("under Deno", () => {
+  let session: Session | undefined;
+
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  test("deno run -A src/main.ts serves tools/list and a read", async () => {
+    const deno = join(ROOT, "node_modules/.bin/deno");
+    session = await startSession(testEnv(s3), { command: [deno, "run", "-A", MAIN] });
+    const { tools } = await session.client.listTools();
+    expect(tools).toHaveLength(9);
+    const out = ok<{ content: string }>(
+      await session.call("s3_get_object", { bucket, key: "docs/hello.txt" }),
+    );
+    expect(out.content).toBe("hello, inspector");
+    const refused = await session.call("s3_put_object", { bucket, key: "docs/new.txt", content: "x" });
+    expect(refused.structuredContent).toMatchObject({ error: "ReadOnlyMode" });
+    expect(session.audit().map((l) => [l.tool, l.status])).toEqual([
+      ["s3_get_object", "success"],
+      ["s3_put_object", "denied"],
+    ]);
+  });
+});

@@ -1,9 +1,10 @@
 // Ending a session: on stdin EOF, SIGTERM or SIGINT the server stops reading, lets the calls in
 // flight finish (their responses reach the client), writes their audit lines and exits 0.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { join } from "node:path";
 import { createTestBucket, getTestS3, putTestObject, type TestS3, testEnv } from "../support/s3.ts";
 import { type DelayProxy, startDelayProxy } from "./delay-proxy.ts";
-import { INITIALIZE, type RawServer, readAudit, startRaw } from "./harness.ts";
+import { INITIALIZE, MAIN, type RawServer, ROOT, readAudit, startRaw } from "./harness.ts";
 
 // Real processes against a real S3 server: far slower than the 5 s default on a busy machine.
 setDefaultTimeout(60_000);
@@ -22,8 +23,8 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-async function started(env: Record<string, string>): Promise<RawServer> {
-  const raw = startRaw({ ...testEnv(s3), ...env });
+async function started(env: Record<string, string>, command?: readonly string[]): Promise<RawServer> {
+  const raw = startRaw({ ...testEnv(s3), ...env }, command);
   raw.request(1, "initialize", INITIALIZE);
   await raw.response(1);
   raw.send(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }));
@@ -95,6 +96,27 @@ describe("ending an idle session", () => {
       expect(readAudit(raw.auditFile)).toEqual([
         expect.objectContaining({ tool: "s3_list_connections", status: "success" }),
       ]);
+    });
+  }
+});
+
+describe("under Deno", () => {
+  const DENO = [join(ROOT, "node_modules/.bin/deno"), "run", "-A", MAIN];
+  for (const how of ["SIGTERM", "EOF"] as const) {
+    test(`${how} with a call in flight: the call finishes, exit 0`, async () => {
+      proxy = await startDelayProxy(s3.endpoint, 400);
+      const raw = await started({ S3_ENDPOINT: proxy.endpoint }, DENO);
+      raw.request(2, "tools/call", { name: "s3_get_object", arguments: { bucket, key: "data/slow.txt" } });
+      await proxy.firstRequest;
+      if (how === "EOF") raw.endInput();
+      else raw.kill(how);
+      expect((await raw.response(2)).result?.structuredContent).toMatchObject({ content: "worth the wait" });
+      expect(await raw.exited()).toEqual({ code: 0, signal: null });
+      expect(readAudit(raw.auditFile)).toEqual([
+        expect.objectContaining({ tool: "s3_get_object", key: "data/slow.txt", status: "success" }),
+      ]);
+      await proxy.close();
+      proxy = undefined;
     });
   }
 });
