@@ -28,7 +28,7 @@ function list(items: readonly string[]): string {
   return items.join(", ");
 }
 
-/** The rules of one policy, one line each. */
+/** The rules of one policy, one line per topic, in a fixed order. */
 export function policyLines(p: Policy): string[] {
   const lines: string[] = [];
   lines.push(
@@ -54,13 +54,21 @@ export function policyLines(p: Policy): string[] {
       `Prefix ACL: ${parts.join("; ")}. Listings leave refused keys and folders out; naming a refused key or prefix returns PrefixDenied. Keys are compared byte for byte (case-sensitive, no path normalisation). A copy needs both its source and destination allowed.`,
     );
   }
-  if (p.allowed_buckets.length > 0 || p.denied_buckets.length > 0) {
+  if (p.allowed_buckets.length === 0 && p.denied_buckets.length === 0) {
+    lines.push("No bucket lists: every bucket the credentials can reach can be used.");
+  } else {
     const parts: string[] = [];
+    const n = (items: readonly string[], one: string, many: string) => (items.length === 1 ? one : many);
     if (p.allowed_buckets.length > 0)
-      parts.push(`only the buckets ${list(p.allowed_buckets)} are accessible`);
-    if (p.denied_buckets.length > 0) parts.push(`the buckets ${list(p.denied_buckets)} are denied`);
+      parts.push(
+        `only ${n(p.allowed_buckets, "the bucket", "the buckets")} ${list(p.allowed_buckets)} ${n(p.allowed_buckets, "is", "are")} accessible`,
+      );
+    if (p.denied_buckets.length > 0)
+      parts.push(
+        `${n(p.denied_buckets, "the bucket", "the buckets")} ${list(p.denied_buckets)} ${n(p.denied_buckets, "is", "are")} denied`,
+      );
     lines.push(
-      `Buckets: ${parts.join("; ")} (others return BucketDenied and are hidden from s3_list_buckets).`,
+      `Buckets: ${parts.join("; ")} (refused buckets return BucketDenied and are hidden from s3_list_buckets).`,
     );
   }
   lines.push(
@@ -74,10 +82,6 @@ function connectionLine(c: Connection, isDefault: boolean): string {
   return `"${c.name}"${isDefault ? " (default)" : ""}: ${where}`;
 }
 
-function samePolicy(a: Policy, b: Policy): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 /** The server instructions: what this server is and the rules it enforces, before any call is made. */
 export function buildInstructions(config: Config): string {
   const conns = Object.values(config.connections);
@@ -87,15 +91,21 @@ export function buildInstructions(config: Config): string {
     "",
     `Connections: ${conns.map((c) => connectionLine(c, c.name === def.name)).join("; ")}.${conns.length > 1 ? " Pass `connection` to use another than the default." : ""}`,
   ];
-  if (conns.every((c) => samePolicy(c.policy, def.policy))) {
-    out.push("", conns.length > 1 ? "Policy (all connections):" : "Policy:");
-    out.push(...policyLines(def.policy).map((l) => `- ${l}`));
-  } else {
-    for (const c of conns) {
-      out.push("", `Policy of connection "${c.name}"${c.name === def.name ? " (default)" : ""}:`);
-      out.push(...policyLines(c.policy).map((l) => `- ${l}`));
-    }
+  // Rules shared by every connection are stated once; where connections differ, each one's rule.
+  const byConn = conns.map((c) => ({ c, lines: policyLines(c.policy) }));
+  const topics = byConn[0]?.lines.length ?? 0;
+  const common: string[] = [];
+  const differing: string[] = [];
+  for (let t = 0; t < topics; t++) {
+    const texts = byConn.map((b) => b.lines[t] as string);
+    if (texts.every((x) => x === texts[0])) common.push(`- ${texts[0]}`);
+    else
+      for (const b of byConn) {
+        differing.push(`- "${b.c.name}"${b.c.name === def.name ? " (default)" : ""}: ${b.lines[t]}`);
+      }
   }
+  if (common.length > 0) out.push("", conns.length > 1 ? "Policy (all connections):" : "Policy:", ...common);
+  if (differing.length > 0) out.push("", "Policy per connection:", ...differing);
   out.push(
     "",
     config.audit.enabled

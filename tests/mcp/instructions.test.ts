@@ -48,7 +48,7 @@ describe("buildInstructions", () => {
     expect(buildInstructions(config({ MCP_S3_EXT_SIZELIMIT: "false" }))).toContain("Size limits are off");
   });
 
-  test("connections with different policies get one block each", () => {
+  test("rules shared by all connections are stated once, differing ones per connection", () => {
     const text = buildInstructions(
       config({
         S3_ADDITIONAL_CONNECTIONS: JSON.stringify({
@@ -56,16 +56,19 @@ describe("buildInstructions", () => {
         }),
       }),
     );
-    expect(text).toContain('Policy of connection "default" (default):');
-    expect(text).toContain('Policy of connection "scratch":');
-    const scratch = text.slice(text.indexOf('Policy of connection "scratch"'));
-    expect(scratch).toContain("Writes are allowed");
-    expect(scratch).toContain("the buckets prod-data are denied");
-    const def = text.slice(
-      text.indexOf('Policy of connection "default"'),
-      text.indexOf('Policy of connection "scratch"'),
+    const common = text.slice(
+      text.indexOf("Policy (all connections):"),
+      text.indexOf("Policy per connection:"),
     );
-    expect(def).toContain("Read-only: writes are disabled");
+    const per = text.slice(text.indexOf("Policy per connection:"));
+    expect(common).toContain("Size limits: one read returns at most 10MiB");
+    expect(common).toContain("No prefix ACL");
+    expect(common).not.toContain("Read-only");
+    expect(per).toContain('- "default" (default): Read-only: writes are disabled');
+    expect(per).toContain('- "scratch": Writes are allowed');
+    expect(per).toContain('- "scratch": Buckets: the bucket prod-data is denied');
+    expect(per).toContain('- "default" (default): No bucket lists');
+    expect(per).not.toContain("Size limits");
     expect(text).toContain("Pass `connection`");
   });
 
@@ -74,7 +77,7 @@ describe("buildInstructions", () => {
       config({ S3_ADDITIONAL_CONNECTIONS: JSON.stringify({ b: { region: "eu-west-1" } }) }),
     );
     expect(text).toContain("Policy (all connections):");
-    expect(text).not.toContain("Policy of connection");
+    expect(text).not.toContain("Policy per connection");
   });
 });
 

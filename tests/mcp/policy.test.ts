@@ -169,7 +169,7 @@ policy:
     expect(text).toContain("Writes are allowed");
     expect(text).toContain("keys under data/private/ are denied");
     expect(text).toContain("only keys under data/, public/ are accessible");
-    expect(text).toContain(`the buckets ${denied} are denied`);
+    expect(text).toContain(`the bucket ${denied} is denied`);
     expect(text).toContain("at most 1KiB (1024 bytes)");
   });
 
