@@ -25,6 +25,11 @@ export interface AuditWriter {
   readonly enabled: boolean;
   /** Throws S3ToolError(InternalError) when the line cannot be written: callers fail closed. */
   write(record: AuditRecord): void;
+  /**
+   * Throws S3ToolError(InternalError) when the log is already known to be unwritable (an earlier
+   * write failed, or it is closed), so an operation is refused before it reaches S3.
+   */
+  check?(): void;
   close(): void;
 }
 
@@ -66,18 +71,27 @@ export function createAuditWriter(options: AuditOptions): AuditWriter {
   const now = options.now ?? (() => new Date());
   const fd = options.file === undefined ? 2 : openAuditFile(options.file);
   let closed = false;
+  // Sticky: after one failed write (maybe a partial line) nothing more is written or let through,
+  // until the log is fixed and the process restarted.
+  let failure: string | undefined;
+  const check = () => {
+    if (closed) throw auditFailure("the audit log is closed");
+    if (failure !== undefined) throw auditFailure(`an earlier write failed: ${failure}`);
+  };
   return {
     enabled: true,
     write(record) {
-      if (closed) throw auditFailure("the audit log is closed");
+      check();
       const bytes = Buffer.from(formatAuditLine(record, now()), "utf8");
       try {
         let off = 0;
         while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
       } catch (e) {
-        throw auditFailure((e as NodeJS.ErrnoException).code ?? (e as Error).message);
+        failure = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+        throw auditFailure(failure);
       }
     },
+    check,
     close() {
       if (closed) return;
       closed = true;

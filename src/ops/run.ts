@@ -1,11 +1,11 @@
 // The single path every operation takes: resolve the connection, ask the policy gate about every
 // declared touch, run, and write exactly one audit line for the attempt, whatever happened.
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { Config, Connection, Policy } from "../config/schema.ts";
 import type { AuditRecord, AuditStatus, AuditWriter } from "../audit/writer.ts";
+import type { Config, Connection, Policy } from "../config/schema.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { type Touch, decideAll } from "../policy/decide.ts";
+import { decideAll, type Touch } from "../policy/decide.ts";
 import type { ClientPool } from "../s3/clients.ts";
 import { toS3ToolError } from "../s3/errors.ts";
 
@@ -78,6 +78,8 @@ export async function runOperation<T>(
 
   let result: T;
   try {
+    // An audit log known to be broken refuses the operation before anything reaches S3.
+    ctx.audit.check?.();
     const connection = ctx.clients.connection(spec.connection);
     connectionName = connection.name;
     const authorize = (touches: readonly Touch[]) => {
@@ -103,7 +105,17 @@ export async function runOperation<T>(
     finish(error instanceof PolicyRefusal ? "denied" : "error", error);
     throw error;
   }
-  finish("success");
+  try {
+    finish("success");
+  } catch (e) {
+    // The operation did reach S3 (a write is stored): say so, rather than "not completed".
+    const code = /\(([A-Z0-9_]+)\)/.exec(e instanceof Error ? e.message : "")?.[1];
+    throw new S3ToolError(
+      "InternalError",
+      `${spec.tool} was carried out but its audit line could not be written${code === undefined ? "" : ` (${code})`}; its result is withheld and every further operation is refused until the audit log is fixed and the process restarted`,
+      "fix the audit file (disk space, permissions) and restart",
+    );
+  }
   return result;
 }
 

@@ -3,21 +3,18 @@
 // bounded time; a cut-off download never exits 0 and never leaves a file; an interrupted upload
 // leaves no object and no multipart upload; every call is audited once.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RgwServer } from "../../scripts/rgw.ts";
 import type { FaultProxy } from "../support/faultproxy.ts";
+import { type Run, runCli } from "./cli.ts";
 import {
-  BUN,
   createBucket,
   inProgressUploads,
-  MAIN,
   objectExists,
   productEnv,
   proxyFor,
   putObject,
-  ROOT,
   readLines,
   rgw,
   type Sandbox,
@@ -35,44 +32,6 @@ let env: Record<string, string>;
 let auditPath: string;
 let calls = 0;
 const BODY = "cli fault test body\n".repeat(10_000);
-
-export interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs one CLI command to completion (killed after `killMs`). */
-export function runCli(
-  args: string[],
-  environment: Record<string, string>,
-  options: { stdin?: string; killMs?: number } = {},
-): Promise<Run> {
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(BUN, [MAIN, ...args], {
-      cwd: ROOT,
-      env: environment,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (t: string) => {
-      stdout += t;
-    });
-    child.stderr.setEncoding("utf8").on("data", (t: string) => {
-      stderr += t;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.killMs ?? 90_000);
-    child.stdin.on("error", () => {});
-    child.stdin.end(options.stdin ?? "");
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - t0 });
-    });
-  });
-}
 
 beforeAll(async () => {
   s3 = await rgw();
