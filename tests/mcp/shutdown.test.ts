@@ -82,6 +82,34 @@ describe("ending the session with a call in flight", () => {
   });
 });
 
+describe("a call the client cancels", () => {
+  test("gets no response, is audited, and does not hold up the end of the session", async () => {
+    proxy = await startDelayProxy(s3.endpoint, 1500);
+    const raw = await started({ S3_ENDPOINT: proxy.endpoint });
+    raw.request(2, "tools/call", { name: "s3_get_object", arguments: { bucket, key: "data/slow.txt" } });
+    await proxy.firstRequest;
+    raw.send(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        method: "notifications/cancelled",
+        params: { requestId: 2, reason: "test" },
+      }),
+    );
+    raw.request(3, "ping");
+    expect((await raw.response(3)).result).toEqual({});
+    const t0 = Date.now();
+    raw.endInput();
+    expect(await raw.exited()).toEqual({ code: 0, signal: null });
+    expect(Date.now() - t0).toBeLessThan(2500);
+    expect(raw.messages.filter((m) => m.id === 2)).toEqual([]);
+    expect(readAudit(raw.auditFile)).toEqual([
+      expect.objectContaining({ tool: "s3_get_object", key: "data/slow.txt", status: "error" }),
+    ]);
+    await proxy.close();
+    proxy = undefined;
+  });
+});
+
 describe("ending an idle session", () => {
   for (const how of ["SIGTERM", "SIGINT", "EOF"] as const) {
     test(`${how}: exit 0 promptly`, async () => {
