@@ -31,6 +31,9 @@ export type Refusal = {
 };
 export type Decision = { readonly allowed: true } | Refusal;
 
+/** Loose enough for legacy names (uppercase, '_'), strict enough that no name can change the request path. */
+export const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+
 const ALLOW: Decision = Object.freeze({ allowed: true });
 
 /** Decides every touch; the first refusal wins. An operation passes only if all its touches pass. */
@@ -67,6 +70,15 @@ export function decide(policy: Policy, touch: Touch): Decision {
       touch.prefix === undefined
       ? ALLOW
       : refuse("InvalidArgument", "a bucket is required", "name the bucket");
+  }
+  if (!BUCKET_NAME.test(touch.bucket)) {
+    // With path-style addressing a bucket named ".." (or containing "/") would address another bucket
+    // than the one the lists were checked against.
+    return refuse(
+      "InvalidBucketName",
+      `${JSON.stringify(touch.bucket)} is not a valid bucket name`,
+      "bucket names are letters, digits, '.', '_' and '-', starting with a letter or digit",
+    );
   }
   if (!bucketAllowed(policy, touch.bucket)) {
     const denied = policy.denied_buckets.includes(touch.bucket);

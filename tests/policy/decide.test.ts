@@ -34,7 +34,7 @@ const WRITABLE = policy({ read_only: false });
 type Expect =
   | "allow"
   | {
-      code: "ReadOnlyMode" | "PrefixDenied" | "BucketDenied" | "EntityTooLarge" | "InvalidArgument";
+      code: "ReadOnlyMode" | "PrefixDenied" | "BucketDenied" | "EntityTooLarge" | "InvalidArgument" | "InvalidBucketName";
       /** The rule the message must name. */
       names: RegExp;
     };
@@ -47,6 +47,7 @@ const DENIED_BUCKET: Expect = { code: "BucketDenied", names: /in the denied buck
 const TOO_LARGE_GET: Expect = { code: "EntityTooLarge", names: /exceeds the get limit/ };
 const TOO_LARGE_PUT: Expect = { code: "EntityTooLarge", names: /exceeds the put limit/ };
 const MISSING_BUCKET: Expect = { code: "InvalidArgument", names: /bucket is required/ };
+const BAD_BUCKET: Expect = { code: "InvalidBucketName", names: /not a valid bucket name/ };
 const MISSING_KEY: Expect = { code: "InvalidArgument", names: /key is required/ };
 
 const HINTS: Record<string, RegExp> = {
@@ -438,6 +439,11 @@ describe("missing bucket or key is refused (deny by default)", () => {
     ["read with an empty bucket", WRITABLE, r("read", "", "k"), MISSING_BUCKET],
     ["list of a prefix without bucket", WRITABLE, list(undefined, "x/"), MISSING_BUCKET],
     ["list with an empty bucket", WRITABLE, list("", ""), MISSING_BUCKET],
+    // Path-style addressing: "/../other/key" would reach bucket "other", past the bucket lists.
+    ["read from bucket '..' (path traversal to another bucket)", WRITABLE, r("read", "..", "other/secret"), BAD_BUCKET],
+    ["list of bucket '..'", WRITABLE, list("..", ""), BAD_BUCKET],
+    ["read from a bucket name with a slash", WRITABLE, r("read", "a/b", "k"), BAD_BUCKET],
+    ["write to bucket '.'", WRITABLE, r("write", ".", "k"), BAD_BUCKET],
     ["write without bucket", WRITABLE, r("write", undefined, "k"), MISSING_BUCKET],
     ["delete without bucket", WRITABLE, r("delete", undefined, "k"), MISSING_BUCKET],
     ["read without key", WRITABLE, r("read", "b"), MISSING_KEY],

@@ -65,7 +65,7 @@ export const prefixArb: fc.Arbitrary<string> = fc.oneof(
 
 export const prefixListArb = fc.array(prefixArb, { maxLength: 4 });
 
-export const bucketArb = fc.constantFrom("alpha", "beta", "gamma", "Alpha", "alpha ", "");
+export const bucketArb = fc.constantFrom("alpha", "beta", "gamma", "Alpha", "alpha ", "", "..", "a/b");
 
 export const policyArb: fc.Arbitrary<Policy> = fc
   .record({
@@ -114,7 +114,7 @@ export function specKeyAllowed(policy: Policy, key: string): boolean {
 
 /** A bucket is required: the empty name is refused before it reaches S3 (or the SDK). */
 export function specBucketAllowed(policy: Policy, bucket: string): boolean {
-  if (bucket === "") return false;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(bucket)) return false;
   if (policy.denied_buckets.includes(bucket)) return false;
   return policy.allowed_buckets.length === 0 || policy.allowed_buckets.includes(bucket);
 }

@@ -61,6 +61,7 @@ describe("policy gate: single keys", () => {
           let expected: string | undefined;
           if ((access === "write" || access === "delete") && policy.read_only) expected = "ReadOnlyMode";
           else if (bucket === "") expected = "InvalidArgument";
+          else if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(bucket)) expected = "InvalidBucketName";
           else if (!specBucketAllowed(policy, bucket)) expected = "BucketDenied";
           else if (key === "") expected = "InvalidArgument";
           else if (!specKeyAllowed(policy, key)) expected = "PrefixDenied";
