@@ -23,7 +23,12 @@ export type Refusal = {
   readonly allowed: false;
   readonly code: Extract<
     ErrorCode,
-    "ReadOnlyMode" | "PrefixDenied" | "BucketDenied" | "EntityTooLarge" | "InvalidArgument"
+    | "ReadOnlyMode"
+    | "PrefixDenied"
+    | "BucketDenied"
+    | "EntityTooLarge"
+    | "InvalidArgument"
+    | "InvalidBucketName"
   >;
   readonly message: string;
   readonly hint: string;

@@ -34,7 +34,13 @@ const WRITABLE = policy({ read_only: false });
 type Expect =
   | "allow"
   | {
-      code: "ReadOnlyMode" | "PrefixDenied" | "BucketDenied" | "EntityTooLarge" | "InvalidArgument" | "InvalidBucketName";
+      code:
+        | "ReadOnlyMode"
+        | "PrefixDenied"
+        | "BucketDenied"
+        | "EntityTooLarge"
+        | "InvalidArgument"
+        | "InvalidBucketName";
       /** The rule the message must name. */
       names: RegExp;
     };
@@ -440,7 +446,12 @@ describe("missing bucket or key is refused (deny by default)", () => {
     ["list of a prefix without bucket", WRITABLE, list(undefined, "x/"), MISSING_BUCKET],
     ["list with an empty bucket", WRITABLE, list("", ""), MISSING_BUCKET],
     // Path-style addressing: "/../other/key" would reach bucket "other", past the bucket lists.
-    ["read from bucket '..' (path traversal to another bucket)", WRITABLE, r("read", "..", "other/secret"), BAD_BUCKET],
+    [
+      "read from bucket '..' (path traversal to another bucket)",
+      WRITABLE,
+      r("read", "..", "other/secret"),
+      BAD_BUCKET,
+    ],
     ["list of bucket '..'", WRITABLE, list("..", ""), BAD_BUCKET],
     ["read from a bucket name with a slash", WRITABLE, r("read", "a/b", "k"), BAD_BUCKET],
     ["write to bucket '.'", WRITABLE, r("write", ".", "k"), BAD_BUCKET],

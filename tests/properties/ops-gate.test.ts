@@ -189,9 +189,13 @@ describe("operations over a fake S3", () => {
             expect(f.audit[0]?.status).toBe("success");
           } else {
             expect(error).toBeInstanceOf(S3ToolError);
-            expect(["ReadOnlyMode", "PrefixDenied", "BucketDenied", "InvalidArgument", "InvalidBucketName"]).toContain(
-              (error as S3ToolError).code,
-            );
+            expect([
+              "ReadOnlyMode",
+              "PrefixDenied",
+              "BucketDenied",
+              "InvalidArgument",
+              "InvalidBucketName",
+            ]).toContain((error as S3ToolError).code);
             expect(f.sent).toEqual([]);
             expect(f.audit[0]?.status).toBe("denied");
           }
