@@ -264,6 +264,9 @@ export async function stageTarget(
   return stage;
 }
 
+/** Names a release directory may contain (including what the release workflow adds). */
+const RELEASE_FILE = /^(mcp-s3_[\w.-]+|checksums\.txt(\.sigstore\.json|\.intoto\.jsonl)?)$/;
+
 export interface ReleaseOptions {
   readonly outDir?: string;
   readonly bytecode?: boolean;
@@ -286,6 +289,13 @@ export async function buildRelease(options: ReleaseOptions = {}): Promise<Releas
   requireTool("zip", "apt-get install zip");
   gnuTar();
 
+  // The output directory is emptied first: refuse one that holds anything a release did not make.
+  const foreign = existsSync(outDir) ? readdirSync(outDir).filter((f) => !RELEASE_FILE.test(f)) : [];
+  if (foreign.length > 0) {
+    throw new Error(
+      `${outDir} holds files that are not release artifacts (${foreign.slice(0, 3).join(", ")}); pick another --out`,
+    );
+  }
   rmSync(outDir, { recursive: true, force: true });
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });

@@ -128,7 +128,10 @@ function readZip(path: string): ZipEntry[] {
   return entries;
 }
 
-/** What kind of executable the first bytes describe. */
+/**
+ * What kind of executable the bytes are: format, machine, and for ELF the program interpreter
+ * (glibc or musl); for Mach-O the "interpreter" field says whether a code signature is embedded.
+ */
 function executableFormat(b: Buffer): { format: string; machine: string; interpreter?: string } {
   if (b.readUInt32BE(0) === 0x7f454c46) {
     const eMachine = b.readUInt16LE(18);
@@ -155,10 +158,22 @@ function executableFormat(b: Buffer): { format: string; machine: string; interpr
   }
   if (b.readUInt32LE(0) === 0xfeedfacf) {
     const cpu = b.readUInt32LE(4);
-    return {
-      format: "macho",
-      machine: cpu === 0x01000007 ? "x86_64" : cpu === 0x0100000c ? "arm64" : `cpu-${cpu}`,
-    };
+    const machine = cpu === 0x01000007 ? "x86_64" : cpu === 0x0100000c ? "arm64" : `cpu-${cpu}`;
+    // macOS on Apple silicon refuses to run an executable without at least an ad-hoc signature:
+    // look for LC_CODE_SIGNATURE pointing at a code-signing SuperBlob.
+    let off = 32;
+    for (let i = 0; i < b.readUInt32LE(16); i++) {
+      if (b.readUInt32LE(off) === 0x1d) {
+        const blob = b.readUInt32LE(off + 8);
+        return {
+          format: "macho",
+          machine,
+          interpreter: b.readUInt32BE(blob) === 0xfade0cc0 ? "signed" : "bad signature",
+        };
+      }
+      off += b.readUInt32LE(off + 4);
+    }
+    return { format: "macho", machine, interpreter: "unsigned" };
   }
   if (b.toString("latin1", 0, 2) === "MZ") {
     const pe = b.readUInt32LE(0x3c);
@@ -173,8 +188,8 @@ const EXPECTED_FORMAT: Record<string, { format: string; machine: string; interpr
   "bun-linux-x64": { format: "elf", machine: "x86_64", interpreter: "/lib64/ld-linux-x86-64.so.2" },
   "bun-linux-arm64": { format: "elf", machine: "aarch64", interpreter: "/lib/ld-linux-aarch64.so.1" },
   "bun-linux-x64-musl": { format: "elf", machine: "x86_64", interpreter: "/lib/ld-musl-x86_64.so.1" },
-  "bun-darwin-x64": { format: "macho", machine: "x86_64" },
-  "bun-darwin-arm64": { format: "macho", machine: "arm64" },
+  "bun-darwin-x64": { format: "macho", machine: "x86_64", interpreter: "signed" },
+  "bun-darwin-arm64": { format: "macho", machine: "arm64", interpreter: "signed" },
   "bun-windows-x64": { format: "pe", machine: "x86_64" },
 };
 
