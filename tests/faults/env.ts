@@ -80,8 +80,8 @@ export async function objectSha256(s: RgwServer, bucket: string, key: string): P
     .digest("hex");
 }
 
-export async function listKeys(s: RgwServer, bucket: string): Promise<string[]> {
-  const out = await adminClient(s).send(new ListObjectsV2Command({ Bucket: bucket }));
+export async function listKeys(s: RgwServer, bucket: string, prefix?: string): Promise<string[]> {
+  const out = await adminClient(s).send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
   return (out.Contents ?? []).map((o) => o.Key ?? "");
 }
 
