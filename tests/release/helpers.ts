@@ -1,7 +1,7 @@
 // Shared by the release smoke tests (tests/release/*.test.ts).
 //
 // The artifact tests build all six targets (about a minute), so they run from
-// `npm run test:release`, which sets MCP_S3_RELEASE_TESTS=1; a plain `bun test` skips them with a
+// `npm run test:release` (or with MCP_S3_RELEASE_TESTS=1); a plain `bun test` skips them with a
 // note. A dist/release built from the current sources is reused (see freshManifest()).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -13,11 +13,13 @@ import { buildRelease, DEFAULT_OUT, freshManifest, type ReleaseManifest } from "
 export { ROOT };
 export const RELEASE_DIR = DEFAULT_OUT;
 
-export const RELEASE_TESTS = process.env.MCP_S3_RELEASE_TESTS === "1";
+/** On under `npm run test:release` (npm and bun set npm_lifecycle_event) or MCP_S3_RELEASE_TESTS=1. */
+export const RELEASE_TESTS =
+  process.env.MCP_S3_RELEASE_TESTS === "1" || process.env.npm_lifecycle_event === "test:release";
 export const IN_CI = /^(1|true|yes)$/i.test(process.env.CI ?? "");
 
 if (!RELEASE_TESTS) {
-  console.warn("release artifact tests skipped: run `npm run test:release` (sets MCP_S3_RELEASE_TESTS=1)");
+  console.warn("release artifact tests skipped: run `npm run test:release` (or set MCP_S3_RELEASE_TESTS=1)");
 }
 
 let pending: Promise<ReleaseManifest> | undefined;
