@@ -1,23 +1,11 @@
 // The shipped linux-amd64 binary serves MCP over stdio to a real MCP client (the SDK's Client +
-// StdioClientTransport) and reads from the test S3 server (tests/support/s3.ts: Ceph RGW).
+// StdioClientTransport) and reads from the shared test S3 server (tests/support/s3.ts: Ceph RGW).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { createTestBucket, getTestS3, putTestObject, testEnv } from "../support/s3.ts";
 import { cleanEnv, ensureRelease, extract, RELEASE_DIR, RELEASE_TESTS, tempDir } from "./helpers.ts";
-
-/** The API of tests/support/s3.ts that this file relies on. */
-interface TestS3 {
-  readonly endpoint: string;
-  readonly region: string;
-  readonly users: ReadonlyArray<{ readonly accessKeyId: string; readonly secretAccessKey: string }>;
-}
-interface S3Support {
-  getTestS3(): Promise<TestS3>;
-  testEnv(s3: TestS3): Record<string, string>;
-  createTestBucket(s3: TestS3): Promise<string>;
-  putTestObject(s3: TestS3, bucket: string, key: string, body: string | Uint8Array): Promise<unknown>;
-}
 
 const SPEC_TOOLS = [
   "s3_copy_object",
@@ -47,17 +35,14 @@ describe.skipIf(!RELEASE_TESTS || CANNOT_RUN_HERE)("linux-amd64 binary serves MC
     tmp = tempDir("mcp");
     const bin = join(extract(join(RELEASE_DIR, archive.file), join(tmp.dir, "bin")), "mcp-s3");
 
-    // A variable specifier keeps this file independent of the helper's exact types.
-    const supportPath = "../support/s3.ts";
-    const support = (await import(supportPath)) as S3Support;
-    const s3 = await support.getTestS3();
-    bucket = await support.createTestBucket(s3);
-    await support.putTestObject(s3, bucket, key, body);
+    const s3 = await getTestS3();
+    bucket = await createTestBucket(s3, "release-smoke");
+    await putTestObject(s3, bucket, key, body);
 
     const transport = new StdioClientTransport({
       command: bin,
       args: [],
-      env: cleanEnv(join(tmp.dir, "home"), support.testEnv(s3)),
+      env: cleanEnv(join(tmp.dir, "home"), testEnv(s3)),
       cwd: tmp.dir,
       stderr: "inherit",
     });
