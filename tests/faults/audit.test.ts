@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RgwServer } from "../../scripts/rgw.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { S3ToolError } from "../../src/errors.ts";
 import { createOpsContext, headObject, listConnections, putObject } from "../../src/ops/index.ts";
+import type { TestS3 } from "../support/s3.ts";
 import { runCli } from "./cli.ts";
 import {
   createBucket,
@@ -26,7 +26,7 @@ import { startMcp, toolErrorOf } from "./mcp.ts";
 
 setDefaultTimeout(120_000);
 
-let s3: RgwServer;
+let s3: TestS3;
 let box: Sandbox;
 let bucket: string;
 

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RgwServer } from "../../scripts/rgw.ts";
 import type { FaultProxy } from "../support/faultproxy.ts";
+import type { TestS3 } from "../support/s3.ts";
 import { type Run, runCli } from "./cli.ts";
 import {
   createBucket,
@@ -24,7 +24,7 @@ import {
 setDefaultTimeout(120_000);
 const BOUND_MS = 20_000;
 
-let s3: RgwServer;
+let s3: TestS3;
 let proxy: FaultProxy;
 let box: Sandbox;
 let bucket: string;

@@ -15,26 +15,30 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { type RgwServer, startRgw } from "../../scripts/rgw.ts";
 import { type FaultProxy, startFaultProxy } from "../support/faultproxy.ts";
+import { getTestS3, type TestS3 } from "../support/s3.ts";
 
 export const ROOT = join(import.meta.dir, "../..");
 export const BUN = process.execPath;
 export const MAIN = join(ROOT, "src/main.ts");
 
-let shared: Promise<RgwServer> | undefined;
-
-/** One RGW for the whole test process, stopped when the process exits. */
-export function rgw(): Promise<RgwServer> {
-  shared ??= startRgw().then((s) => {
-    process.once("exit", () => s.stopSync());
-    return s;
-  });
-  return shared;
+/**
+ * The shared test S3 server of the whole test process (tests/support/s3.ts: RGW in CI). These tests
+ * rely on real signature checks (a wrong secret must be refused), so they need RGW or a real S3.
+ */
+export function rgw(): Promise<TestS3> {
+  return getTestS3();
 }
 
-export function adminClient(s: RgwServer, user = 0): S3Client {
-  const u = s.users[user] ?? s.users[0];
+/** A user of the test server (RGW has two); a clear error when the server has fewer. */
+export function user(s: TestS3, i = 0): { accessKeyId: string; secretAccessKey: string } {
+  const u = s.users[i];
+  if (u === undefined) throw new Error(`the test S3 server has no user ${i} (kind ${s.kind})`);
+  return u;
+}
+
+export function adminClient(s: TestS3, which = 0): S3Client {
+  const u = user(s, which);
   return new S3Client({
     region: "us-east-1",
     endpoint: s.endpoint,
@@ -46,22 +50,22 @@ export function adminClient(s: RgwServer, user = 0): S3Client {
 }
 
 let bucketCounter = 0;
-export async function createBucket(s: RgwServer, prefix: string): Promise<string> {
+export async function createBucket(s: TestS3, prefix: string): Promise<string> {
   const name = `${prefix}-${process.pid}-${++bucketCounter}-${Date.now().toString(36)}`.toLowerCase();
   await adminClient(s).send(new CreateBucketCommand({ Bucket: name }));
   return name;
 }
 
-export async function putObject(s: RgwServer, bucket: string, key: string, body: Uint8Array | string) {
+export async function putObject(s: TestS3, bucket: string, key: string, body: Uint8Array | string) {
   await adminClient(s).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
 }
 
-export async function deleteObject(s: RgwServer, bucket: string, key: string) {
+export async function deleteObject(s: TestS3, bucket: string, key: string) {
   await adminClient(s).send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
 }
 
 /** Whether the object exists, asked of RGW directly. */
-export async function objectExists(s: RgwServer, bucket: string, key: string): Promise<boolean> {
+export async function objectExists(s: TestS3, bucket: string, key: string): Promise<boolean> {
   try {
     await adminClient(s).send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return true;
@@ -72,7 +76,7 @@ export async function objectExists(s: RgwServer, bucket: string, key: string): P
 }
 
 /** SHA-256 of the object as RGW holds it. */
-export async function objectSha256(s: RgwServer, bucket: string, key: string): Promise<string> {
+export async function objectSha256(s: TestS3, bucket: string, key: string): Promise<string> {
   const out = await adminClient(s).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const bytes = await out.Body?.transformToByteArray();
   return createHash("sha256")
@@ -80,13 +84,13 @@ export async function objectSha256(s: RgwServer, bucket: string, key: string): P
     .digest("hex");
 }
 
-export async function listKeys(s: RgwServer, bucket: string, prefix?: string): Promise<string[]> {
+export async function listKeys(s: TestS3, bucket: string, prefix?: string): Promise<string[]> {
   const out = await adminClient(s).send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
   return (out.Contents ?? []).map((o) => o.Key ?? "");
 }
 
 /** Multipart uploads still in progress in the bucket (an interrupted put must leave none). */
-export async function inProgressUploads(s: RgwServer, bucket: string): Promise<string[]> {
+export async function inProgressUploads(s: TestS3, bucket: string): Promise<string[]> {
   const out = await adminClient(s).send(new ListMultipartUploadsCommand({ Bucket: bucket }));
   return (out.Uploads ?? []).map((u) => `${u.Key}:${u.UploadId}`);
 }
@@ -114,12 +118,12 @@ export function sandbox(label: string): Sandbox {
  * machine running the tests cannot change their outcome.
  */
 export function productEnv(
-  s: RgwServer,
+  s: TestS3,
   box: Sandbox,
   endpoint: string,
   extra: Record<string, string | undefined> = {},
 ): Record<string, string> {
-  const u = s.users[0];
+  const u = user(s, 0);
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: join(box.dir, "home"),
@@ -138,7 +142,7 @@ export function productEnv(
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
-export async function proxyFor(s: RgwServer, holdMaxMs = 8000): Promise<FaultProxy> {
+export async function proxyFor(s: TestS3, holdMaxMs = 8000): Promise<FaultProxy> {
   return startFaultProxy({ upstream: s.endpoint, holdMaxMs, lifetimeMs: 15 * 60_000 });
 }
 

@@ -3,8 +3,8 @@
 // bounded time and retries; the server never crashes, keeps answering other calls meanwhile, never
 // returns a cut-off download as content, leaves nothing half-written, and audits every call once.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import type { RgwServer } from "../../scripts/rgw.ts";
 import type { FaultProxy } from "../support/faultproxy.ts";
+import type { TestS3 } from "../support/s3.ts";
 import {
   createBucket,
   inProgressUploads,
@@ -22,7 +22,7 @@ import { type McpSession, startMcp, toolErrorOf } from "./mcp.ts";
 setDefaultTimeout(120_000);
 const BOUND_MS = 20_000;
 
-let s3: RgwServer;
+let s3: TestS3;
 let proxy: FaultProxy;
 let box: Sandbox;
 let bucket: string;

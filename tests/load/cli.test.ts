@@ -3,13 +3,13 @@
 // status its exit code implies.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import type { RgwServer } from "../../scripts/rgw.ts";
 import { runCli } from "../faults/cli.ts";
 import { createBucket, productEnv, putObject, rgw, type Sandbox, sandbox } from "../faults/env.ts";
+import type { TestS3 } from "../support/s3.ts";
 
 setDefaultTimeout(240_000);
 
-let s3: RgwServer;
+let s3: TestS3;
 let box: Sandbox;
 let bucket: string;
 let env: Record<string, string>;

@@ -3,9 +3,9 @@
 // the server from /proc) and no file descriptor leaks (/proc/<pid>/fd before and after).
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import type { RgwServer } from "../../scripts/rgw.ts";
 import { createBucket, productEnv, putObject, readLines, rgw, type Sandbox, sandbox } from "../faults/env.ts";
 import { fdCount, type McpSession, rssKiB, startMcp, toolErrorOf } from "../faults/mcp.ts";
+import type { TestS3 } from "../support/s3.ts";
 
 setDefaultTimeout(240_000);
 
@@ -14,7 +14,7 @@ const HAS_PROC = process.platform === "linux";
 const OBJECTS = 20;
 const body = (i: number) => `object ${i} `.repeat(50 + i);
 
-let s3: RgwServer;
+let s3: TestS3;
 let box: Sandbox;
 let bucket: string;
 let mcp: McpSession;

@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createHash } from "node:crypto";
 import fc from "fast-check";
-import type { RgwServer } from "../../scripts/rgw.ts";
 import {
   createBucket,
   listKeys,
@@ -18,6 +17,7 @@ import {
   sandbox,
 } from "../faults/env.ts";
 import { type McpSession, startMcp, toolErrorOf } from "../faults/mcp.ts";
+import type { TestS3 } from "../support/s3.ts";
 import { keyArb, SEED } from "./arbitraries.ts";
 
 setDefaultTimeout(180_000);
@@ -58,7 +58,7 @@ const SECRET_TEXT = "top secret payload";
 /** Stands for the test bucket (created at run time) in generated values. */
 const BUCKET = "@bucket";
 
-let s3: RgwServer;
+let s3: TestS3;
 let box: Sandbox;
 let mcp: McpSession;
 let bucket: string;

@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { RgwServer } from "../../scripts/rgw.ts";
 import { runCli } from "../faults/cli.ts";
 import {
   BUN,
@@ -24,9 +23,11 @@ import {
   rgw,
   type Sandbox,
   sandbox,
+  user,
 } from "../faults/env.ts";
 import { type McpSession, startMcp } from "../faults/mcp.ts";
 import type { FaultProxy } from "../support/faultproxy.ts";
+import type { TestS3 } from "../support/s3.ts";
 
 setDefaultTimeout(240_000);
 
@@ -43,7 +44,7 @@ const C = {
   badConfigSecret: "LEAKCANARYSECRETbadcfg3Rt7Yu1Io5",
 } as const;
 
-let s3: RgwServer;
+let s3: TestS3;
 let box: Sandbox;
 let proxy: FaultProxy;
 let bucket: string;
@@ -93,7 +94,7 @@ beforeAll(async () => {
   const credentials = join(aws, "credentials");
   writeFileSync(
     credentials,
-    `[leakprofile]\naws_access_key_id = ${s3.users[0].accessKeyId}\naws_secret_access_key = ${C.profileSecret}\naws_session_token = ${C.profileToken}\n`,
+    `[leakprofile]\naws_access_key_id = ${user(s3, 0).accessKeyId}\naws_secret_access_key = ${C.profileSecret}\naws_session_token = ${C.profileToken}\n`,
   );
   const awsConfig = join(aws, "config");
   writeFileSync(awsConfig, "[profile leakprofile]\nregion = us-east-1\n");
@@ -103,7 +104,7 @@ beforeAll(async () => {
     canary: {
       endpoint: s3.endpoint,
       path_style: true,
-      access_key_id: s3.users[0].accessKeyId,
+      access_key_id: user(s3, 0).accessKeyId,
       secret_access_key: C.addlSecret,
       session_token: C.addlToken,
     },
@@ -125,8 +126,8 @@ beforeAll(async () => {
     second: {
       endpoint: s3.endpoint,
       path_style: true,
-      access_key_id: s3.users[1].accessKeyId,
-      secret_access_key: s3.users[1].secretAccessKey,
+      access_key_id: user(s3, 1).accessKeyId,
+      secret_access_key: user(s3, 1).secretAccessKey,
     },
   };
   const common = {
@@ -158,7 +159,7 @@ connections:
   yamlconn:
     endpoint: ${s3.endpoint}
     path_style: true
-    access_key_id: ${s3.users[0].accessKeyId}
+    access_key_id: ${user(s3, 0).accessKeyId}
     secret_access_key: ${C.yamlSecret}
     session_token: ${C.yamlToken}
   yamlenv:
@@ -183,8 +184,8 @@ audit:
     ...withoutKeys,
     ...common,
     MCP_S3_CONFIG: yaml,
-    RGW_KEY: s3.users[0].accessKeyId,
-    RGW_SECRET: s3.users[0].secretAccessKey,
+    RGW_KEY: user(s3, 0).accessKeyId,
+    RGW_SECRET: user(s3, 0).secretAccessKey,
     LEAK_YAML_SECRET: C.yamlEnvSecret,
     S3_ADDITIONAL_CONNECTIONS: JSON.stringify({ canary: additional.canary }),
     // No audit file: audit lines go to stderr, which is scanned.
