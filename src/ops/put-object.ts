@@ -30,8 +30,11 @@ export interface PutObjectResult {
 
 /** Bodies up to this size go in one PutObject; larger or unknown-size bodies stream as multipart. */
 const SINGLE_PUT_MAX = 16 * 1024 * 1024;
-export const PART_SIZE = 16 * 1024 * 1024;
-export const PART_CONCURRENCY = 4;
+/** 8 MiB parts (as aws-cli), 3 in flight: CLI transfers of any size stay well under 150 MB RSS. */
+export const PART_SIZE = 8 * 1024 * 1024;
+/** S3 allows at most this many parts; a large body of known size gets larger parts. */
+const MAX_PARTS = 10_000;
+export const PART_CONCURRENCY = 3;
 
 export function putObject(
   ctx: OpsContext,
@@ -104,13 +107,19 @@ async function streamUpload(
       ContentType: args.content_type,
       Metadata: metadata,
     },
-    partSize: PART_SIZE,
+    partSize: Math.max(PART_SIZE, Math.ceil((args.size ?? 0) / MAX_PARTS)),
     queueSize: PART_CONCURRENCY,
     // On any failure the multipart upload is aborted so no parts (and no object) remain.
     leavePartsOnError: false,
   });
-  const onAbort = () => void upload.abort().catch(() => {});
-  run.signal?.addEventListener("abort", onAbort, { once: true });
+  // Fail the body instead of calling upload.abort(): abort() makes done() reject at once, while parts
+  // are in flight and before AbortMultipartUpload is sent, so a process exiting then leaves the
+  // multipart upload behind. A failed body takes the SDK's error path, which waits for the parts in
+  // flight and aborts the multipart upload before done() rejects. A signal that fired before we got
+  // here counts too.
+  const onAbort = () => body.destroy(Object.assign(new Error("upload aborted"), { name: "AbortError" }));
+  if (run.signal?.aborted) onAbort();
+  else run.signal?.addEventListener("abort", onAbort, { once: true });
   try {
     const out = await upload.done();
     run.count(sent);
