@@ -7,6 +7,7 @@ import type { OpsContext } from "../ops/run.ts";
 import type { GlobalOptions, OptionValues } from "./args.ts";
 import type { Interrupted } from "./exit.ts";
 import type { Io } from "./io.ts";
+import { memoryGovernor } from "./memory.ts";
 import { Output } from "./output.ts";
 import { createProgress, type Progress } from "./progress.ts";
 import type { CommandSpec } from "./registry.ts";
@@ -26,6 +27,7 @@ export interface Cli {
   cancellation(): Cancellation;
   /** The signal that interrupted the command, if any. */
   interrupted(): Interrupted | undefined;
+  /** A progress bar (when enabled) that also keeps the transfer's memory bounded (memory.ts). */
   progress(label: string, total: number | undefined): Progress;
   close(): void;
 }
@@ -82,11 +84,19 @@ export function createCli(
     },
     interrupted: () => cancel?.interrupted(),
     progress(label, total) {
-      return createProgress(io, {
+      const bar = createProgress(io, {
         label,
         total,
         enabled: io.stderrIsTTY && !line.globals.quiet && !line.globals.json,
       });
+      const govern = memoryGovernor();
+      return {
+        update(done) {
+          govern(done);
+          bar.update(done);
+        },
+        finish: () => bar.finish(),
+      };
     },
     close() {
       cancel?.dispose();

@@ -3,6 +3,7 @@ import { getObject } from "../../ops/get-object.ts";
 import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
 import { parseObject, type S3Location } from "../location.ts";
+import { memoryGovernor } from "../memory.ts";
 
 export async function run(cli: Cli): Promise<undefined> {
   const loc = parseObject(cli.args[0] as string);
@@ -33,10 +34,16 @@ export function parseRange(value: unknown): ByteRange | undefined {
 export async function toStdout(cli: Cli, loc: S3Location, range?: ByteRange): Promise<void> {
   const { signal } = cli.cancellation();
   const ctx = await cli.ops();
+  const govern = memoryGovernor();
+  let done = 0;
   await getObject(
     ctx,
     { bucket: loc.bucket, key: loc.key, offset: range?.offset, length: range?.length, signal },
-    (chunk) => cli.io.write(chunk),
+    (chunk) => {
+      done += chunk.byteLength;
+      govern(done);
+      return cli.io.write(chunk);
+    },
     "s3_get_object",
   );
   await cli.io.flush();

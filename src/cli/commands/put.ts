@@ -1,6 +1,6 @@
 // mcp-s3 put FILE|- s3://bucket/key: streamed upload (multipart for large bodies). The policy gate
 // decides before anything is read: a refused put never reads stdin and never reaches S3.
-import { createReadStream, statSync } from "node:fs";
+import { createReadStream, fstatSync, statSync } from "node:fs";
 import { S3ToolError } from "../../errors.ts";
 import { putObject } from "../../ops/put-object.ts";
 import { usageError } from "../args.ts";
@@ -81,11 +81,28 @@ function lazyFile(path: string): AsyncIterable<Uint8Array> {
   };
 }
 
-/** stdin is not touched unless the upload is allowed: a refused put leaves it unread. */
+/**
+ * stdin is not touched unless the upload is allowed: a refused put leaves it unread. A file
+ * redirected to stdin (`< big.bin`) is read like a file; Bun's process.stdin holds on to far more
+ * memory in that case.
+ */
 function lazyStdin(): AsyncIterable<Uint8Array> {
   return {
-    [Symbol.asyncIterator]: () => (process.stdin as AsyncIterable<Uint8Array>)[Symbol.asyncIterator](),
+    [Symbol.asyncIterator]: () => {
+      const source: AsyncIterable<Uint8Array> = stdinIsFile()
+        ? createReadStream("", { fd: 0, autoClose: false, highWaterMark: 1024 * 1024 })
+        : process.stdin;
+      return source[Symbol.asyncIterator]();
+    },
   };
+}
+
+function stdinIsFile(): boolean {
+  try {
+    return fstatSync(0).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function stringOption(value: unknown): string | undefined {

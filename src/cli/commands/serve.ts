@@ -1,38 +1,13 @@
-// mcp-s3 serve (and mcp-s3 with no command): MCP over stdio until the session ends.
-import type { Config } from "../../config/schema.ts";
-import { S3ToolError } from "../../errors.ts";
+// mcp-s3 serve (and mcp-s3 with no command): MCP over stdio until the session ends. The server
+// handles SIGTERM/SIGINT itself (finish in-flight calls, flush the audit log); its normal end is exit 0.
 import type { Cli } from "../context.ts";
-
-type ServeStdio = (config: Config, options: { signal?: AbortSignal }) => Promise<void>;
 
 export async function run(cli: Cli): Promise<number> {
   const config = await cli.config();
-  let serveStdio: ServeStdio;
-  try {
-    // A literal specifier, so `bun build --compile` bundles the server.
-    // @ts-expect-error -- the MCP server module is written separately; absent in partial checkouts.
-    ({ serveStdio } = (await import("../../mcp/stdio.ts")) as { serveStdio: ServeStdio });
-  } catch (e) {
-    throw new S3ToolError(
-      "InternalError",
-      `the MCP server is not available in this build (${(e as Error).message})`,
-      "run a CLI command instead (mcp-s3 --help)",
-    );
-  }
+  const { serveStdio } = await import("../../mcp/stdio.ts");
   if (process.stdin.isTTY === true && !cli.globals.quiet) {
     cli.io.error("mcp-s3: serving MCP on stdio (Ctrl-D or Ctrl-C to stop); run `mcp-s3 --help` for commands");
   }
-  // SIGINT/SIGTERM end the session: the server finishes in-flight calls, flushes the audit log and
-  // resolves; that is a normal end (exit 0), not an interruption.
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  try {
-    await serveStdio(config, { signal: controller.signal });
-  } finally {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
-  }
+  await serveStdio(config);
   return 0;
 }

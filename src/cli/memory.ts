@@ -1,0 +1,36 @@
+// Keeps large transfers within a constant memory bound. Every network chunk and every upload part
+// is a fresh buffer; the JavaScript engine counts that memory lazily, so without help the process
+// grows by hundreds of megabytes of garbage on a big transfer even though little of it is live.
+// Transfers call the governor as bytes move; when the resident set is above a ceiling it asks for
+// a full collection (Bun; under Deno only with --v8-flags=--expose-gc, else it does nothing).
+
+declare const Bun: { gc(force: boolean): void } | undefined;
+
+export interface GovernorOptions {
+  /** Check after this many bytes have moved. */
+  readonly step?: number;
+  /** Collect when the resident set is above this. */
+  readonly ceiling?: number;
+}
+
+const MiB = 1024 * 1024;
+
+export function collector(): (() => void) | undefined {
+  if (typeof Bun !== "undefined" && typeof Bun.gc === "function") return () => Bun?.gc(true);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  return typeof gc === "function" ? gc : undefined;
+}
+
+/** Returns a function to call with the running byte count of a transfer. */
+export function memoryGovernor(options: GovernorOptions = {}): (done: number) => void {
+  const collect = collector();
+  if (collect === undefined) return () => {};
+  const step = options.step ?? 8 * MiB;
+  const ceiling = options.ceiling ?? 96 * MiB;
+  let next = step;
+  return (done) => {
+    if (done < next) return;
+    next = done + step;
+    if (process.memoryUsage.rss() > ceiling) collect();
+  };
+}
