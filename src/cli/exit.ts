@@ -42,7 +42,9 @@ export interface ReportOptions {
 
 /** Prints `e` the one way errors are printed and returns the exit code for it. */
 export function reportError(io: Io, e: unknown, options: ReportOptions): number {
-  if (e instanceof BrokenPipe) return EXIT.sigpipe; // the reader left: nothing to say, like cat(1)
+  // The reader left (`mcp-s3 cat ... | head`): nothing to say, exit as cat(1) would. The operation
+  // layer may have wrapped the EPIPE in an S3ToolError on the way, so ask the stream too.
+  if (e instanceof BrokenPipe || io.stdoutClosed()) return EXIT.sigpipe;
   if (e instanceof Interrupted) {
     io.error(
       options.json

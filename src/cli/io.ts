@@ -24,6 +24,8 @@ export interface Io {
   status(text: string): void;
   /** Resolves when everything written to stdout has been handed to the OS. */
   flush(): Promise<void>;
+  /** True once stdout's reader has gone away (EPIPE). */
+  stdoutClosed(): boolean;
 }
 
 export function processIo(env: Env): Io {
@@ -81,6 +83,7 @@ export function processIo(env: Env): Io {
     status(text) {
       writeStderr(`\r${text}\x1b[K`);
     },
+    stdoutClosed: () => broken instanceof BrokenPipe,
     async flush() {
       listen();
       if (broken !== undefined) throw broken;

@@ -46,7 +46,6 @@ export function createProgress(io: Io, options: ProgressOptions): Progress {
       if (finished) return;
       finished = true;
       if (shown) io.status("");
-      if (shown) process.stderr.write("\r");
     },
   };
 }

@@ -1,0 +1,202 @@
+// Large transfers through the real entry point: a 200 MB put (stdin redirected from a file, as in
+// `mcp-s3 put - s3://b/k < big.bin`) and get (parallel ranged requests) whose peak resident set
+// stays under 150 MB, and interrupted transfers that leave nothing behind: no object and no
+// multipart upload after a put, no file (final or temporary) after a get.
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { createHash, randomBytes } from "node:crypto";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
+import {
+  createTestBucket,
+  getTestObject,
+  getTestS3,
+  listMultipartUploads,
+  type TestS3,
+  testEnv,
+} from "../support/s3.ts";
+import { BUN, errorCode, MAIN, type Result, readHwm, run, tempDir, until } from "./helpers.ts";
+
+setDefaultTimeout(120_000);
+
+const MiB = 1024 * 1024;
+const SIZE = 200 * MiB;
+const RSS_BOUND = 150 * MiB;
+
+let s3: TestS3;
+let bucket: string;
+let env: Record<string, string>;
+const tmp = tempDir();
+const bigFile = join(tmp.path, "big.bin");
+let bigSha: string;
+
+beforeAll(async () => {
+  s3 = await getTestS3();
+  bucket = await createTestBucket(s3, "cli-transfer");
+  env = {
+    ...testEnv(s3),
+    MCP_S3_EXT_READONLY: "false",
+    MCP_S3_MAX_GET_SIZE: "1GB",
+    MCP_S3_MAX_PUT_SIZE: "1GB",
+  };
+  // 200 MB of random bytes, written in 8 MiB blocks (no 200 MB buffer in the test process).
+  const hash = createHash("sha256");
+  const fd = openSync(bigFile, "w");
+  const block = randomBytes(8 * MiB);
+  for (let i = 0; i < SIZE / block.length; i++) {
+    block.writeUInt32BE(i, 0); // every block differs, so misplaced ranges are caught
+    writeSync(fd, block);
+    hash.update(block);
+  }
+  closeSync(fd);
+  bigSha = hash.digest("hex");
+});
+
+afterAll(() => tmp.remove());
+
+function sha256File(path: string): string {
+  const hash = createHash("sha256");
+  const fd = openSync(path, "r");
+  const buf = Buffer.allocUnsafe(8 * MiB);
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      hash.update(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest("hex");
+}
+
+function expectOk(r: Result): void {
+  expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+}
+
+const mb = (n: number | undefined) => `${((n ?? 0) / MiB).toFixed(1)} MB`;
+
+describe("200 MB streamed with constant memory", () => {
+  test("put - < 200 MB file: multipart upload, peak RSS under 150 MB", async () => {
+    const r = await run(["put", "-", `s3://${bucket}/big.bin`, "--json"], {
+      env,
+      stdin: { file: bigFile },
+      measureRss: true,
+    });
+    expectOk(r);
+    console.log(`[cli] put 200 MB from stdin: ${(r.ms / 1000).toFixed(1)} s, peak RSS ${mb(r.peakRss)}`);
+    expect(JSON.parse(r.stdout)).toMatchObject({ key: "big.bin", size: SIZE });
+    expect(r.peakRss).toBeGreaterThan(0);
+    expect(r.peakRss as number).toBeLessThan(RSS_BOUND);
+    expect(await listMultipartUploads(s3, bucket)).toEqual([]);
+  });
+
+  test("get 200 MB: parallel ranged requests into a file, peak RSS under 150 MB, same bytes", async () => {
+    const dir = join(tmp.path, "get");
+    mkdirSync(dir);
+    const r = await run(["get", `s3://${bucket}/big.bin`, dir], { env, measureRss: true });
+    expectOk(r);
+    console.log(`[cli] get 200 MB to a file: ${(r.ms / 1000).toFixed(1)} s, peak RSS ${mb(r.peakRss)}`);
+    expect(r.peakRss as number).toBeLessThan(RSS_BOUND);
+    expect(readdirSync(dir)).toEqual(["big.bin"]);
+    expect(sha256File(join(dir, "big.bin"))).toBe(bigSha);
+  });
+
+  test("cat 200 MB to stdout: constant memory, same bytes", async () => {
+    const proc = Bun.spawn([BUN, MAIN, "cat", `s3://${bucket}/big.bin`], {
+      env,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    let peak = 0;
+    const poll = setInterval(() => {
+      peak = Math.max(peak, readHwm(proc.pid) ?? 0);
+    }, 20);
+    const hash = createHash("sha256");
+    let n = 0;
+    for await (const chunk of proc.stdout) {
+      hash.update(chunk);
+      n += chunk.byteLength;
+    }
+    const code = await proc.exited;
+    clearInterval(poll);
+    console.log(`[cli] cat 200 MB to a pipe: peak RSS ${mb(peak)}`);
+    expect({ code, n }).toEqual({ code: 0, n: SIZE });
+    expect(hash.digest("hex")).toBe(bigSha);
+    expect(peak).toBeLessThan(RSS_BOUND);
+  });
+});
+
+describe("interrupted transfers leave nothing behind", () => {
+  test.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const)(
+    "put killed by %s mid-upload: exit %d, no object, no multipart upload",
+    async (signal, exit) => {
+      const key = `interrupted-put-${signal}.bin`;
+      let sent = false;
+      const r = await run(["put", bigFile, `s3://${bucket}/${key}`], {
+        env,
+        onSpawn: (proc) => {
+          // Mid-upload: once the multipart upload exists (parts are being sent).
+          void until(
+            async () => (await listMultipartUploads(s3, bucket)).some((u) => u.key === key),
+            60_000,
+          ).then((found) => {
+            sent = found;
+            proc.kill(signal);
+          });
+        },
+      });
+      expect(sent).toBe(true);
+      expect(r.code).toBe(exit);
+      expect(r.stderr).toBe(`mcp-s3: interrupted by ${signal}\n`);
+      expect(await listMultipartUploads(s3, bucket)).toEqual([]);
+      expect(await getTestObject(s3, bucket, key)).toBeNull();
+    },
+  );
+
+  test("get killed mid-download: exit 130, neither the file nor a temporary file remains", async () => {
+    const dir = join(tmp.path, "interrupted-get");
+    mkdirSync(dir);
+    let seen = false;
+    const r = await run(["get", `s3://${bucket}/big.bin`, join(dir, "out.bin")], {
+      env,
+      onSpawn: (proc) => {
+        // Mid-download: once the temporary file has data in it.
+        void until(() => {
+          const part = readdirSync(dir).find((f) => f.endsWith(".mcp-s3-part"));
+          return part !== undefined && readFileSync(join(dir, part)).length > 0;
+        }, 60_000).then((found) => {
+          seen = found;
+          proc.kill("SIGINT");
+        });
+      },
+    });
+    expect(seen).toBe(true);
+    expect(r.code).toBe(130);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(existsSync(join(dir, "out.bin"))).toBe(false);
+  });
+
+  test("a failed get (object over the limit) leaves no file; an existing file is kept", async () => {
+    const dir = join(tmp.path, "failed-get");
+    mkdirSync(dir);
+    const target = join(dir, "keep.bin");
+    writeFileSync(target, "previous contents");
+    const r = await run(["--max-get-size", "100MB", "get", `s3://${bucket}/big.bin`, target], { env });
+    expect({ code: r.code, error: errorCode(r) }).toEqual({ code: 3, error: "EntityTooLarge" });
+    expect(readdirSync(dir)).toEqual(["keep.bin"]);
+    expect(readFileSync(target, "utf8")).toBe("previous contents");
+  });
+});
