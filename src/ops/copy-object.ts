@@ -5,8 +5,8 @@ import {
   CreateMultipartUploadCommand,
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
-import { checkMetadata } from "./metadata.ts";
 import { head, type ObjectMetadata } from "./head-object.ts";
+import { checkMetadata } from "./metadata.ts";
 import { type Execution, type OpsContext, runOperation } from "./run.ts";
 
 export interface CopyObjectArgs {

@@ -1,8 +1,8 @@
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { formatSize } from "../config/values.ts";
+import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { head, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
-import { type Execution, type OpsContext, invalidArgument, runOperation } from "./run.ts";
+import { type Execution, invalidArgument, type OpsContext, runOperation } from "./run.ts";
 
 export interface GetObjectArgs extends ObjectRef {
   /** First byte to read (default 0). */

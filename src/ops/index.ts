@@ -1,7 +1,8 @@
 // The operation layer: the only code that talks to S3. MCP tools and CLI commands call these and
 // nothing else; each goes through runOperation (policy gate + audit).
-import type { Config } from "../config/schema.ts";
+
 import { type AuditWriter, createAuditWriter } from "../audit/writer.ts";
+import type { Config } from "../config/schema.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { createClientPool } from "../s3/clients.ts";
 import type { OpsContext } from "./run.ts";

@@ -1,6 +1,6 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { commonPrefixVisible, keyVisible } from "../policy/decide.ts";
-import { type OpsContext, invalidArgument, runOperation } from "./run.ts";
+import { invalidArgument, type OpsContext, runOperation } from "./run.ts";
 
 export interface ListObjectsArgs {
   readonly bucket: string;

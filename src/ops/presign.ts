@@ -1,5 +1,5 @@
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { type OpsContext, invalidArgument, runOperation } from "./run.ts";
+import { invalidArgument, type OpsContext, runOperation } from "./run.ts";
 
 export interface PresignArgs {
   readonly bucket: string;
