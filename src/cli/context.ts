@@ -3,6 +3,7 @@
 // progress bars.
 import type { ConfigFlags } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
+import { S3ToolError } from "../errors.ts";
 import type { OpsContext } from "../ops/run.ts";
 import type { GlobalOptions, OptionValues } from "./args.ts";
 import type { Interrupted } from "./exit.ts";
@@ -55,9 +56,21 @@ export function createCli(
   let cancel: Cancellation | undefined;
 
   const loadConfig = () => {
-    config ??= import("../config/load.ts").then(({ loadConfig }) =>
-      loadConfig({ env: io.env, flags: configFlags(line.globals) }),
-    );
+    config ??= import("../config/load.ts").then(({ loadConfig }) => {
+      const flags = configFlags(line.globals);
+      if (flags.connection === undefined) return loadConfig({ env: io.env, flags });
+      // A connection named on the command line that is not configured is "not found" (exit 4), as
+      // for an MCP tool call; the configuration itself is fine.
+      const loaded = loadConfig({ env: io.env, flags: { ...flags, connection: undefined } });
+      if (!Object.hasOwn(loaded.connections, flags.connection)) {
+        throw new S3ToolError(
+          "ConnectionNotFound",
+          `connection ${JSON.stringify(flags.connection)} is not configured`,
+          `configured connections: ${Object.keys(loaded.connections).join(", ")}`,
+        );
+      }
+      return loadConfig({ env: io.env, flags });
+    });
     return config;
   };
 

@@ -203,11 +203,12 @@ describe("configuration", () => {
     expect(body.problems).toHaveLength(1);
   });
 
-  test("--read-only=maybe and an unknown --connection are configuration errors", async () => {
-    expect((await cli(["--read-only=maybe", "buckets"])).code).toBe(5);
-    const r = await cli(["-c", "nope", "buckets"]);
-    expect(r.code).toBe(5);
-    expect(r.stderr).toContain('connection "nope" is not defined');
+  test("--read-only=maybe is a configuration error (5); an unknown -c connection is not found (4)", async () => {
+    const bad = await cli(["--read-only=maybe", "buckets"]);
+    expect(bad.code).toBe(5);
+    expect(bad.stderr).toContain('--read-only: "maybe" is not valid');
+    expectError(await cli(["-c", "nope", "buckets"]), 4, "ConnectionNotFound");
+    expect((await cli(["--connection", "default", "ls", `s3://${bucket}/dir/`])).code).toBe(0);
   });
 
   test("config check: human and --json", async () => {
