@@ -38,6 +38,8 @@ export function createProgress(io: Io, options: ProgressOptions): Progress {
     update(done) {
       const t = now();
       if (finished || (t - last < REDRAW_MS && done !== options.total)) return;
+      // A body of unknown size (stdin) gets a bar only once it has turned out to be large.
+      if (options.total === undefined && done < PROGRESS_MIN_BYTES) return;
       last = t;
       shown = true;
       io.status(renderProgress(options.label, done, options.total, t - started, width(), io.stderrColor));
