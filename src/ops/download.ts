@@ -64,7 +64,7 @@ export function downloadToFile(
       // The whole object is read, whatever the request split: the get limit applies to its size.
       run.authorize([{ access: "read", bucket: args.bucket, key: args.key, size: meta.size }]);
       args.onStart?.(meta.size);
-      const written = await intoTempFile(args, (fh) => fetchInto(run, args, meta, fh));
+      const written = await intoTempFile(args, meta.size, (fh) => fetchInto(run, args, meta, fh));
       run.count(meta.size);
       const { content_length: _, ...rest } = meta;
       return { ...rest, file: args.path, bytes: meta.size, requests: written };
@@ -73,7 +73,11 @@ export function downloadToFile(
 }
 
 /** Runs `fill` against a fresh temporary file beside the destination, then renames it into place. */
-async function intoTempFile<T>(args: DownloadArgs, fill: (fh: FileHandle) => Promise<T>): Promise<T> {
+async function intoTempFile<T>(
+  args: DownloadArgs,
+  size: number,
+  fill: (fh: FileHandle) => Promise<T>,
+): Promise<T> {
   const tmp = join(
     dirname(args.path),
     `.${basename(args.path)}.${randomBytes(6).toString("hex")}.mcp-s3-part`,
@@ -88,6 +92,15 @@ async function intoTempFile<T>(args: DownloadArgs, fill: (fh: FileHandle) => Pro
   let done = false;
   try {
     const result = await fill(fh);
+    // The file must hold exactly the object before it takes the final name.
+    const onDisk = (await fh.stat()).size;
+    if (onDisk !== size) {
+      throw new S3ToolError(
+        "InternalError",
+        `the temporary file for ${args.path} holds ${onDisk} bytes, not ${size}; nothing was saved`,
+        "check the disk and try again",
+      );
+    }
     await fh.close();
     try {
       await rename(tmp, args.path);

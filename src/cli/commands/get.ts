@@ -7,6 +7,7 @@ import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
 import { keyBaseName, parseObject, type S3Location } from "../location.ts";
 import { s3Url } from "../output.ts";
+import { NO_PROGRESS, type Progress } from "../progress.ts";
 import { toStdout } from "./cat.ts";
 
 export async function run(cli: Cli): Promise<undefined> {
@@ -24,7 +25,7 @@ export async function download(cli: Cli, source: S3Location, dest: string | unde
   const path = targetPath(source, dest);
   const cancel = cli.cancellation();
   const ctx = await cli.ops();
-  let progress = cli.progress(path, undefined);
+  let progress: Progress = NO_PROGRESS; // replaced once the size is known
   try {
     const result = await downloadToFile(
       ctx,
