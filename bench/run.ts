@@ -30,7 +30,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CopyObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { isRgwInstalled, type RgwServer, startRgw } from "../scripts/rgw.ts";
-import { callOk, connectServer, type McpResults, measureMcp } from "./lib/mcp.ts";
+import { callOk, connectServer, IDLE_MS, type McpResults, measureMcp } from "./lib/mcp.ts";
 import { fileSize, pipeIn, pipeOut, probe, runTimed, TIME_BIN } from "./lib/proc.ts";
 import { createBucket, deleteKey, objectSize, pool, rawClient, type S3Target } from "./lib/s3.ts";
 import { fmtBytes, fmtMB, fmtMs, fmtRatio, median, spreadPct } from "./lib/stats.ts";
@@ -76,17 +76,17 @@ interface Plan {
 
 const FULL: Plan = {
   quick: false,
-  coldRuns: 20,
-  lsRuns: 10,
+  coldRuns: 30,
+  lsRuns: 15,
   lsDirs: 50,
   keysPerDir: 1000,
-  bigListRuns: 3,
+  bigListRuns: 5,
   mid: 100 * MiB,
-  midRuns: 5,
+  midRuns: 7,
   big: 1024 * MiB,
-  bigRuns: 2,
+  bigRuns: 3,
   cat: 1 * MiB,
-  catRuns: 10,
+  catRuns: 15,
   mcpGet: 100 * 1024,
   metaCalls: 1000,
   getCalls: 300,
@@ -144,6 +144,7 @@ const MEASURE_IDS = [
 interface Sample {
   wallMs: number;
   rss: number | undefined;
+  cpuMs: number | undefined;
 }
 
 interface ToolResult {
@@ -231,7 +232,15 @@ interface CliMeasure {
   /** "timed": peak RSS of every run; "separate": one extra run for RSS, timed runs unwrapped. */
   rss: "timed" | "separate";
   bytes?: number;
+  /** Fewer timed runs for the slow Python peers (aws-cli, s3cmd) where one run costs many seconds. */
+  slowPeerRuns?: number;
   step(tool: Tool, run: number): Step;
+}
+
+const SLOW_PEERS: readonly ToolId[] = ["aws-cli", "s3cmd"];
+
+function runsFor(m: CliMeasure, id: ToolId): number {
+  return m.slowPeerRuns !== undefined && SLOW_PEERS.includes(id) ? Math.min(m.runs, m.slowPeerRuns) : m.runs;
 }
 
 async function runCliMeasure(ctx: Ctx, m: CliMeasure): Promise<MeasureResult> {
@@ -248,6 +257,7 @@ async function runCliMeasure(ctx: Ctx, m: CliMeasure): Promise<MeasureResult> {
     for (const tool of order) {
       const tr = res.byTool.get(tool.id) as ToolResult;
       if (tr.error !== undefined) continue;
+      if (!warm && !rssOnly && round - m.warmup >= runsFor(m, tool.id)) continue;
       const step = m.step(tool, round);
       if (tr.command.length === 0) tr.command = redact(ctx, step.argv);
       const r = await runTimed({
@@ -270,7 +280,7 @@ async function runCliMeasure(ctx: Ctx, m: CliMeasure): Promise<MeasureResult> {
       }
       if (rssOnly) tr.rss = r.maxRssBytes;
       else if (!warm) {
-        tr.samples.push({ wallMs: r.wallMs, rss: r.maxRssBytes });
+        tr.samples.push({ wallMs: r.wallMs, rss: r.maxRssBytes, cpuMs: r.cpuMs });
         if (m.rss === "timed") tr.rss = Math.max(tr.rss ?? 0, r.maxRssBytes ?? 0);
       }
     }
@@ -303,6 +313,7 @@ function cliMeasures(ctx: Ctx): CliMeasure[] {
       id: "cold",
       title: "cold start (`version`)",
       runs: p.coldRuns,
+      slowPeerRuns: Math.ceil(p.coldRuns / 3),
       warmup: p.quick ? 0 : 2,
       rss: "separate",
       step: (t) => ({ argv: t.cmd.version() }),
@@ -311,6 +322,7 @@ function cliMeasures(ctx: Ctx): CliMeasure[] {
       id: "ls1k",
       title: `ls of a prefix with ${p.keysPerDir.toLocaleString("en")} keys`,
       runs: p.lsRuns,
+      slowPeerRuns: Math.ceil(p.lsRuns / 3),
       warmup: p.warmup,
       rss: "timed",
       step: (t) => {
@@ -322,6 +334,7 @@ function cliMeasures(ctx: Ctx): CliMeasure[] {
       id: "ls50k",
       title: `recursive ls of ${(p.lsDirs * p.keysPerDir).toLocaleString("en")} keys`,
       runs: p.bigListRuns,
+      slowPeerRuns: 2,
       warmup: 0,
       rss: "timed",
       step: (t) => {
@@ -337,6 +350,7 @@ function cliMeasures(ctx: Ctx): CliMeasure[] {
       id: "cat1m",
       title: `cat of a ${sizeLabel(p.cat)} object`,
       runs: p.catRuns,
+      slowPeerRuns: Math.ceil(p.catRuns / 3),
       warmup: p.warmup,
       rss: "timed",
       bytes: p.cat,
@@ -357,6 +371,7 @@ function cliMeasures(ctx: Ctx): CliMeasure[] {
         id: `put-${tag}-file`,
         title: `put ${label} from a file`,
         runs,
+        slowPeerRuns: size === p.mid ? Math.ceil(runs / 2) : 2,
         warmup,
         rss: "timed",
         bytes: size,
@@ -366,6 +381,7 @@ function cliMeasures(ctx: Ctx): CliMeasure[] {
         id: `put-${tag}-stdin`,
         title: `put ${label} from stdin (pipe)`,
         runs,
+        slowPeerRuns: size === p.mid ? Math.ceil(runs / 2) : 2,
         warmup,
         rss: "timed",
         bytes: size,
@@ -375,6 +391,7 @@ function cliMeasures(ctx: Ctx): CliMeasure[] {
         id: `get-${tag}-file`,
         title: `get ${label} to a file`,
         runs,
+        slowPeerRuns: size === p.mid ? Math.ceil(runs / 2) : 2,
         warmup,
         rss: "timed",
         bytes: size,
@@ -391,6 +408,7 @@ function cliMeasures(ctx: Ctx): CliMeasure[] {
         id: `get-${tag}-stdout`,
         title: `get ${label} to stdout (pipe)`,
         runs,
+        slowPeerRuns: size === p.mid ? Math.ceil(runs / 2) : 2,
         warmup,
         rss: "timed",
         bytes: size,
@@ -672,7 +690,10 @@ function machineInfo(): string[] {
 interface Row {
   id: string;
   title: string;
-  cells: Map<ToolId, { wall: number; spread: number; rss: number | undefined; n: number } | string>;
+  cells: Map<
+    ToolId,
+    { wall: number; spread: number; rss: number | undefined; cpu: number | undefined; n: number } | string
+  >;
 }
 
 function rows(measures: MeasureResult[], ids: ToolId[]): Row[] {
@@ -684,7 +705,14 @@ function rows(measures: MeasureResult[], ids: ToolId[]): Row[] {
       if (tr.error !== undefined) cells.set(id, `FAIL: ${tr.error}`);
       else {
         const walls = tr.samples.map((s) => s.wallMs);
-        cells.set(id, { wall: median(walls), spread: spreadPct(walls), rss: tr.rss, n: walls.length });
+        const cpus = tr.samples.map((s) => s.cpuMs).filter((x): x is number => x !== undefined);
+        cells.set(id, {
+          wall: median(walls),
+          spread: spreadPct(walls),
+          rss: tr.rss,
+          cpu: cpus.length > 0 ? median(cpus) : undefined,
+          n: walls.length,
+        });
       }
     }
     return { id: m.id, title: m.title, cells };
@@ -710,10 +738,12 @@ function throughput(bytes: number | undefined, ms: number): string {
 function cellText(
   c: Row["cells"] extends Map<ToolId, infer V> ? V | undefined : never,
   bytes?: number,
+  runs?: number,
 ): string {
   if (c === undefined) return "n/a";
+  const nNote = typeof c !== "string" && runs !== undefined && c.n !== runs ? ` (n=${c.n})` : "";
   if (typeof c === "string") return c.length > 60 ? `${c.slice(0, 57)}…` : c;
-  return `${fmtMs(c.wall)} ±${c.spread.toFixed(0)}%${throughput(bytes, c.wall)}`;
+  return `${fmtMs(c.wall)} ±${c.spread.toFixed(0)}%${throughput(bytes, c.wall)}${nNote}`;
 }
 
 function renderTables(r: Report): string {
@@ -730,11 +760,14 @@ function renderTables(r: Report): string {
     const m = byId.get(row.id);
     const vr = variants.map((v) => ` ${fmtRatio(ratioTo(row, "mcp-s3", v))} |`).join("");
     out.push(
-      `| ${row.title} (n=${m?.runs}) | ${ids.map((id) => cellText(row.cells.get(id), m?.bytes)).join(" | ")} | ${fmtRatio(ratioTo(row, "rclone"))} | ${fmtRatio(ratioTo(row, "best"))} |${vr}`,
+      `| ${row.title} (n=${m?.runs}) | ${ids.map((id) => cellText(row.cells.get(id), m?.bytes, m?.runs)).join(" | ")} | ${fmtRatio(ratioTo(row, "rclone"))} | ${fmtRatio(ratioTo(row, "best"))} |${vr}`,
     );
   }
   out.push("");
-  out.push("Peak RSS (max over the timed runs; for cold start, one extra run):");
+  out.push(
+    "Peak RSS (max over the timed runs; for cold start, one extra run) / median CPU time (user + system; " +
+      "far less sensitive to other load on the machine than wall time):",
+  );
   out.push("");
   out.push(`| measure | ${ids.join(" | ")} |`);
   out.push(`|---|${ids.map(() => "---:").join("|")}|`);
@@ -743,7 +776,9 @@ function renderTables(r: Report): string {
       `| ${row.title} | ${ids
         .map((id) => {
           const c = row.cells.get(id);
-          return c === undefined ? "n/a" : typeof c === "string" ? "FAIL" : fmtMB(c.rss);
+          if (c === undefined) return "n/a";
+          if (typeof c === "string") return "FAIL";
+          return c.cpu === undefined ? fmtMB(c.rss) : `${fmtMB(c.rss)} / ${fmtMs(c.cpu)}`;
         })
         .join(" | ")} |`,
     );
@@ -768,8 +803,8 @@ function renderMcp(r: Report): string {
     out.push(line("s3_get_object_metadata vs HeadObject", m.meta));
     out.push(line(`s3_get_object ${sizeLabel(r.plan.mcpGet)} vs GetObject`, m.get));
     notes.push(
-      `${id}: server start to initialize answered ${fmtMs(m.initMs)}; RSS ${fmtMB(m.rssAfterStartBytes)} idle 1 s after start, ` +
-        `${fmtMB(m.rssAfterCallsBytes)} idle 1 s after ${m.calls.toLocaleString("en")} calls (peak ${fmtMB(m.hwmBytes)}).`,
+      `${id}: server start to initialize answered ${fmtMs(m.initMs)}; RSS ${fmtMB(m.rssAfterStartBytes)} idle ${IDLE_MS / 1000} s after start, ` +
+        `${fmtMB(m.rssAfterCallsBytes)} idle ${IDLE_MS / 1000} s after ${m.calls.toLocaleString("en")} calls (peak ${fmtMB(m.hwmBytes)}).`,
     );
   }
   return [...out, "", ...notes].join("\n");
@@ -919,14 +954,14 @@ ${renderCutoff(r)}
 
 ${renderTargets(r)}
 
-## Exact commands
+${notes()}## Exact commands
 
 \`$TMP\` is the run's temporary directory, \`$ENDPOINT\` the RGW endpoint. mcp-s3 gets its
 connection from the environment (S3_ENDPOINT, S3_USE_PATH_STYLE=true, AWS_ACCESS_KEY_ID,
 AWS_SECRET_ACCESS_KEY, AWS_REGION, MCP_S3_EXT_READONLY=false, MCP_S3_MAX_GET_SIZE=2GiB,
 MCP_S3_MAX_PUT_SIZE=2GiB); rclone, aws-cli and s3cmd from temporary config files (path style,
 custom endpoint), all with HOME set to an empty temporary directory. Peak RSS:
-${TIME_BIN === undefined ? "polled VmHWM of the process tree (no /usr/bin/time)" : "`/usr/bin/time -f %M` around the command"}.
+${TIME_BIN === undefined ? "polled VmHWM of the process tree (no /usr/bin/time)" : "`/usr/bin/time -f \"%M %U %S\"` around the command"}.
 Stdin measures run \`cat FILE | tool …\`; stdout measures run \`tool … | wc -c\` (bash, pipefail).
 
 ${renderCommands(r)}
@@ -934,6 +969,16 @@ ${renderCommands(r)}
 }
 
 let loadStart = "";
+
+/** bench/NOTES.md (analysis of the misses and measured fixes, written by hand) goes into the results. */
+function notes(): string {
+  const path = join(ROOT, "bench", "NOTES.md");
+  try {
+    return `${readFileSync(path, "utf8").trim().replace(/^# .*\n+/, "")}\n\n`;
+  } catch {
+    return "";
+  }
+}
 
 /** Notes uncommitted source changes, so a result is never attributed to the wrong commit. */
 function srcDirty(): string {
@@ -1001,6 +1046,9 @@ async function main(): Promise<number> {
   const only = values.only?.split(",").map((s) => s.trim());
   const want = (id: string) => only === undefined || only.includes(id);
 
+  if (TIME_BIN === undefined) {
+    log("bench: /usr/bin/time not found; peak RSS falls back to polling /proc (apt-get install -y time)");
+  }
   if (!isRgwInstalled()) {
     console.error(
       "bench: radosgw is not installed: apt-get update && apt-get install -y radosgw ceph-mon ceph-osd",

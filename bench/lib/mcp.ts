@@ -47,6 +47,9 @@ function stats(xs: number[]): LatencyStats {
   };
 }
 
+/** How long the server sits idle before its resident memory is read. */
+export const IDLE_MS = 2000;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function connectServer(
@@ -84,7 +87,7 @@ export async function measureMcp(p: McpPlan): Promise<McpResults> {
   const initMs = performance.now() - t0;
   const pid = transport.pid ?? 0;
   try {
-    await sleep(1000);
+    await sleep(IDLE_MS);
     const rssAfterStartBytes = procStatusKb(pid, "VmRSS") * 1024;
 
     const metaArgs = { bucket: p.bucket, key: p.metaKey };
@@ -133,7 +136,7 @@ export async function measureMcp(p: McpPlan): Promise<McpResults> {
       await rawGet();
       getRaw.push(performance.now() - t);
     }
-    await sleep(1000);
+    await sleep(IDLE_MS);
     const rssAfterCallsBytes = procStatusKb(pid, "VmRSS") * 1024;
     const hwmBytes = procStatusKb(pid, "VmHWM") * 1024;
     return {

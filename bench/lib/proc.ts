@@ -1,4 +1,5 @@
-// Runs one command and measures it: wall time in this process, peak RSS with `/usr/bin/time -f %M`
+// Runs one command and measures it: wall time in this process, peak RSS and CPU time with
+// `/usr/bin/time -f "%M %U %S"`
 // (ru_maxrss from wait4 of a process forked by the small `time` binary). Bun's own resourceUsage()
 // cannot be used for RSS: Bun starts children with posix_spawn (vfork semantics), and the kernel
 // carries the parent's high-water mark over exec into the child's ru_maxrss, so every child would
@@ -27,6 +28,8 @@ export interface RunResult {
   wallMs: number;
   /** Peak RSS in bytes; undefined when not measured. */
   maxRssBytes: number | undefined;
+  /** User + system CPU time (ms) of the command and its children; undefined when not measured. */
+  cpuMs: number | undefined;
   code: number | null;
   stderr: string;
   timedOut: boolean;
@@ -40,7 +43,9 @@ export async function runTimed(spec: RunSpec): Promise<RunResult> {
   const wantRss = spec.rss ?? true;
   const rssFile = join(spec.scratch, `rss-${process.pid}-${seq++}`);
   const argv =
-    wantRss && TIME_BIN !== undefined ? [TIME_BIN, "-f", "%M", "-o", rssFile, ...spec.argv] : [...spec.argv];
+    wantRss && TIME_BIN !== undefined
+      ? [TIME_BIN, "-f", "%M %U %S", "-o", rssFile, ...spec.argv]
+      : [...spec.argv];
   let timedOut = false;
   const t0 = performance.now();
   const proc = Bun.spawn(argv, { env: spec.env, stdin, stdout, stderr: "pipe" });
@@ -62,16 +67,21 @@ export async function runTimed(spec: RunSpec): Promise<RunResult> {
   if (poller !== undefined) clearInterval(poller);
   const stderr = await stderrP;
   let maxRssBytes: number | undefined;
+  let cpuMs: number | undefined;
   if (wantRss && TIME_BIN !== undefined) {
     try {
-      const kb = Number.parseInt(readFileSync(rssFile, "utf8").trim().split("\n").pop() ?? "", 10);
-      if (Number.isFinite(kb)) maxRssBytes = kb * 1024;
+      // "Command exited with non-zero status N" may come first; the numbers are on the last line.
+      const [kb, user, sys] = (readFileSync(rssFile, "utf8").trim().split("\n").pop() ?? "")
+        .split(" ")
+        .map(Number);
+      if (kb !== undefined && Number.isFinite(kb)) maxRssBytes = kb * 1024;
+      if (user !== undefined && sys !== undefined && Number.isFinite(user + sys)) cpuMs = (user + sys) * 1000;
       rmSync(rssFile, { force: true });
     } catch {
       // killed before time wrote it
     }
   } else if (wantRss) maxRssBytes = polled;
-  return { wallMs, maxRssBytes, code: proc.signalCode === null ? code : null, stderr, timedOut };
+  return { wallMs, maxRssBytes, cpuMs, code: proc.signalCode === null ? code : null, stderr, timedOut };
 }
 
 /** Largest VmHWM (bytes) among pid and its descendants right now. */
