@@ -1,6 +1,11 @@
-// All output formatting: JSON lines, aligned columns, sizes and dates. Commands decide what to show;
-// this module decides how it looks.
-import type { Io } from "./io.ts";
+// All output formatting: JSON lines, aligned columns, sizes and dates, and what each command's
+// human lines and JSON records look like. Commands fetch results; this module decides how they read.
+import type { ConnectionSummary } from "../config/redact.ts";
+import type { DownloadResult } from "../ops/download.ts";
+import type { ObjectMetadata } from "../ops/head-object.ts";
+import type { ListBucketsResult } from "../ops/list-buckets.ts";
+import type { ObjectSummary } from "../ops/list-objects.ts";
+import { type Io, paint } from "./io.ts";
 
 export interface OutputOptions {
   readonly json: boolean;
@@ -31,6 +36,18 @@ export class Output {
   /** A human status line ("uploaded ..."): stdout, never with --quiet or --json. */
   async status(text: string): Promise<void> {
     if (!this.quiet && !this.json) await this.io.write(`${text}\n`);
+  }
+
+  /** A list: one JSON object per line with --json, else the human lines. */
+  async list(records: readonly unknown[], human: () => readonly string[]): Promise<void> {
+    if (!this.json) await this.lines(human());
+    else if (records.length > 0) await this.io.write(`${records.map((r) => JSON.stringify(r)).join("\n")}\n`);
+  }
+
+  /** A write or transfer result: its JSON object with --json, else a status line (none with --quiet). */
+  async done(value: unknown, line: string): Promise<void> {
+    if (this.json) await this.record(value);
+    else await this.status(line);
   }
 
   /** A result: one JSON object with --json, else the human lines. */
@@ -91,3 +108,115 @@ export function humanSize(bytes: number): string {
 export function s3Url(bucket: string, key = ""): string {
   return `s3://${bucket}/${key}`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// What each command prints. JSON field names here are the documented, stable ones (docs/cli.md).
+
+export type Bucket = ListBucketsResult["buckets"][number];
+
+export const bucketRecord = (b: Bucket) => ({ name: b.name, creation_date: b.creation_date });
+
+export const bucketLine = (b: Bucket) => `${shortDate(b.creation_date)} ${b.name}`;
+
+/** One entry of a listing: an object, or a folder (common prefix). */
+export type ListEntry = { type: "object"; object: ObjectSummary } | { type: "prefix"; key: string };
+
+export function listRecord(bucket: string, e: ListEntry): Record<string, unknown> {
+  if (e.type === "prefix") return { type: "prefix", bucket, key: e.key };
+  const o = e.object;
+  return {
+    type: "object",
+    bucket,
+    key: o.key,
+    size: o.size,
+    last_modified: o.last_modified,
+    etag: o.etag,
+    storage_class: o.storage_class,
+  };
+}
+
+/** The columns of `aws s3 ls`: date and time (UTC), size in bytes, key; folders as PRE lines. */
+export function listLine(e: ListEntry, color: boolean): string {
+  if (e.type === "prefix") return `${" ".repeat(26)} PRE ${paint(color, "blue", e.key)}`;
+  const o = e.object;
+  return `${shortDate(o.last_modified).padEnd(19)} ${String(o.size).padStart(10)} ${o.key}`;
+}
+
+export function statLines(meta: ObjectMetadata): string[] {
+  return [
+    s3Url(meta.bucket, meta.key),
+    ...columns(
+      [
+        ["  size:", `${meta.size} (${humanSize(meta.size)})`],
+        ["  content_type:", meta.content_type ?? "-"],
+        ["  last_modified:", meta.last_modified ?? "-"],
+        ["  etag:", meta.etag ?? "-"],
+        ...Object.entries(meta.metadata).map(([k, v]) => [`  metadata.${k}:`, v]),
+      ],
+      ["left", "left"],
+    ),
+  ];
+}
+
+export type ConnectionRow = ConnectionSummary & { default: boolean };
+
+export function connectionsTable(rows: readonly ConnectionRow[]): string[] {
+  const limit = (c: ConnectionRow, n: number) => (c.policy.size_limits ? humanSize(n) : "unlimited");
+  return columns(
+    [
+      ["", "NAME", "REGION", "ENDPOINT", "CREDENTIALS", "ACCESS", "MAX GET", "MAX PUT", "PREFIX ACL"],
+      ...rows.map((c) => [
+        c.default ? "*" : " ",
+        c.name,
+        c.region,
+        c.endpoint ?? "(AWS)",
+        c.credentials,
+        c.policy.read_only ? "read-only" : "read-write",
+        limit(c, c.policy.max_get_size),
+        limit(c, c.policy.max_put_size),
+        c.policy.prefix_acl ? "on" : "off",
+      ]),
+    ],
+    ["left", "left", "left", "left", "left", "left", "right", "right", "left"],
+  );
+}
+
+export const downloadRecord = (r: DownloadResult) => ({
+  bucket: r.bucket,
+  key: r.key,
+  file: r.file,
+  size: r.size,
+  content_type: r.content_type,
+  last_modified: r.last_modified,
+  etag: r.etag,
+});
+
+/** `uploaded a -> b (N bytes)`, `copied a -> b`, `deleted a`: status lines, dropped by --quiet. */
+export function doneLine(verb: string, from: string, to?: string, bytes?: number): string {
+  return `${verb} ${from}${to === undefined ? "" : ` -> ${to}`}${bytes === undefined ? "" : ` (${bytes} bytes)`}`;
+}
+
+export interface VersionInfo {
+  version: string;
+  commit: string;
+  target: string;
+  runtime: string;
+  runtime_version: string;
+}
+
+export const versionLine = (v: VersionInfo) =>
+  `mcp-s3 ${v.version} (commit ${v.commit}, ${v.target}, ${v.runtime} ${v.runtime_version})`;
+
+export interface ConfigCheck {
+  valid: true;
+  config_file: string | null;
+  default_connection: string;
+  connections: string[];
+}
+
+export const configCheckLines = (c: ConfigCheck) => [
+  "configuration is valid",
+  `  file:        ${c.config_file ?? "(none: environment and defaults)"}`,
+  `  default:     ${c.default_connection}`,
+  `  connections: ${c.connections.join(", ")}`,
+];

@@ -4,7 +4,7 @@ import { copyObject } from "../../ops/copy-object.ts";
 import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
 import { keyBaseName, parseAny, resolveKey } from "../location.ts";
-import { s3Url } from "../output.ts";
+import { doneLine, s3Url } from "../output.ts";
 import { download } from "./get.ts";
 import { parseMetadata, upload } from "./put.ts";
 
@@ -40,12 +40,13 @@ export async function run(cli: Cli): Promise<undefined> {
     },
     "s3_copy_object",
   );
-  await cli.out.result(result, () =>
-    cli.out.quiet
-      ? []
-      : [
-          `copied ${s3Url(result.source_bucket, result.source_key)} -> ${s3Url(result.dest_bucket, result.dest_key)}`,
-        ],
+  await cli.out.done(
+    result,
+    doneLine(
+      "copied",
+      s3Url(result.source_bucket, result.source_key),
+      s3Url(result.dest_bucket, result.dest_key),
+    ),
   );
   return undefined;
 }

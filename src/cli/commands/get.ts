@@ -6,7 +6,7 @@ import { downloadToFile } from "../../ops/download.ts";
 import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
 import { keyBaseName, parseObject, type S3Location } from "../location.ts";
-import { s3Url } from "../output.ts";
+import { doneLine, downloadRecord, s3Url } from "../output.ts";
 import { NO_PROGRESS, type Progress } from "../progress.ts";
 import { toStdout } from "./cat.ts";
 
@@ -43,20 +43,9 @@ export async function download(cli: Cli, source: S3Location, dest: string | unde
       "s3_get_object",
     );
     progress.finish();
-    await cli.out.result(
-      {
-        bucket: result.bucket,
-        key: result.key,
-        file: result.file,
-        size: result.size,
-        content_type: result.content_type,
-        last_modified: result.last_modified,
-        etag: result.etag,
-      },
-      () =>
-        cli.out.quiet
-          ? []
-          : [`downloaded ${s3Url(source.bucket, source.key)} -> ${path} (${result.size} bytes)`],
+    await cli.out.done(
+      downloadRecord(result),
+      doneLine("downloaded", s3Url(source.bucket, source.key), path, result.size),
     );
   } finally {
     progress.finish();

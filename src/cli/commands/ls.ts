@@ -2,11 +2,8 @@
 import { listObjects, type ObjectSummary } from "../../ops/list-objects.ts";
 import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
-import { paint } from "../io.ts";
 import { parseS3 } from "../location.ts";
-import { shortDate } from "../output.ts";
-
-type Entry = { type: "object"; object: ObjectSummary } | { type: "prefix"; key: string };
+import { type ListEntry, listLine, listRecord } from "../output.ts";
 
 export async function run(cli: Cli): Promise<undefined> {
   const where = cli.args[0];
@@ -51,8 +48,8 @@ function parseMax(value: unknown): number | undefined {
 }
 
 /** S3 returns keys and folders of a page each sorted; show them interleaved in key order. */
-function merge(objects: readonly ObjectSummary[], prefixes: readonly string[]): Entry[] {
-  const out: Entry[] = [];
+function merge(objects: readonly ObjectSummary[], prefixes: readonly string[]): ListEntry[] {
+  const out: ListEntry[] = [];
   let i = 0;
   let j = 0;
   while (i < objects.length || j < prefixes.length) {
@@ -69,33 +66,10 @@ function merge(objects: readonly ObjectSummary[], prefixes: readonly string[]): 
   return out;
 }
 
-async function print(cli: Cli, bucket: string, entries: readonly Entry[]): Promise<void> {
-  if (entries.length === 0) return;
-  if (cli.out.json) {
-    const lines = entries.map((e) =>
-      JSON.stringify(
-        e.type === "prefix"
-          ? { type: "prefix", bucket, key: e.key }
-          : {
-              type: "object",
-              bucket,
-              key: e.object.key,
-              size: e.object.size,
-              last_modified: e.object.last_modified,
-              etag: e.object.etag,
-              storage_class: e.object.storage_class,
-            },
-      ),
-    );
-    await cli.io.write(`${lines.join("\n")}\n`);
-    return;
-  }
-  // The columns of `aws s3 ls`: date and time (UTC), size in bytes, key; folders as PRE lines.
+async function print(cli: Cli, bucket: string, entries: readonly ListEntry[]): Promise<void> {
   const color = cli.io.stdoutColor;
-  const lines = entries.map((e) =>
-    e.type === "prefix"
-      ? `${" ".repeat(26)} PRE ${paint(color, "blue", e.key)}`
-      : `${shortDate(e.object.last_modified).padEnd(19)} ${String(e.object.size).padStart(10)} ${e.object.key}`,
+  await cli.out.list(
+    entries.map((e) => listRecord(bucket, e)),
+    () => entries.map((e) => listLine(e, color)),
   );
-  await cli.out.lines(lines);
 }

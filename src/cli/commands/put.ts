@@ -6,7 +6,7 @@ import { putObject } from "../../ops/put-object.ts";
 import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
 import { fileBaseName, parseS3, resolveKey, type S3Location } from "../location.ts";
-import { s3Url } from "../output.ts";
+import { doneLine, s3Url } from "../output.ts";
 
 export async function run(cli: Cli): Promise<undefined> {
   await upload(cli, cli.args[0] as string, parseS3(cli.args[1] as string));
@@ -40,10 +40,9 @@ export async function upload(cli: Cli, source: string, dest: S3Location): Promis
       "s3_put_object",
     );
     progress.finish();
-    await cli.out.result(result, () =>
-      cli.out.quiet
-        ? []
-        : [`uploaded ${fromStdin ? "stdin" : source} -> ${s3Url(dest.bucket, key)} (${result.size} bytes)`],
+    await cli.out.done(
+      result,
+      doneLine("uploaded", fromStdin ? "stdin" : source, s3Url(dest.bucket, key), result.size),
     );
   } finally {
     progress.finish();

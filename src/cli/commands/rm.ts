@@ -2,12 +2,11 @@
 import { deleteObject } from "../../ops/delete-object.ts";
 import type { Cli } from "../context.ts";
 import { parseObject } from "../location.ts";
-import { s3Url } from "../output.ts";
+import { doneLine, s3Url } from "../output.ts";
 
 export async function run(cli: Cli): Promise<undefined> {
   const { bucket, key } = parseObject(cli.args[0] as string);
   const result = await deleteObject(await cli.ops(), { bucket, key }, "s3_delete_object");
-  if (cli.out.json) await cli.out.record(result);
-  else await cli.out.status(`deleted ${s3Url(bucket, key)}`);
+  await cli.out.done(result, doneLine("deleted", s3Url(bucket, key)));
   return undefined;
 }

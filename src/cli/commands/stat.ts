@@ -2,23 +2,11 @@
 import { headObject } from "../../ops/head-object.ts";
 import type { Cli } from "../context.ts";
 import { parseObject } from "../location.ts";
-import { columns, humanSize, s3Url } from "../output.ts";
+import { statLines } from "../output.ts";
 
 export async function run(cli: Cli): Promise<undefined> {
   const { bucket, key } = parseObject(cli.args[0] as string);
   const meta = await headObject(await cli.ops(), { bucket, key }, "s3_get_object_metadata");
-  await cli.out.result(meta, () => [
-    s3Url(bucket, key),
-    ...columns(
-      [
-        ["  size:", `${meta.size} (${humanSize(meta.size)})`],
-        ["  content_type:", meta.content_type ?? "-"],
-        ["  last_modified:", meta.last_modified ?? "-"],
-        ["  etag:", meta.etag ?? "-"],
-        ...Object.entries(meta.metadata).map(([k, v]) => [`  metadata.${k}:`, v]),
-      ],
-      ["left", "left"],
-    ),
-  ]);
+  await cli.out.result(meta, () => statLines(meta));
   return undefined;
 }
