@@ -66,22 +66,30 @@ export function usageError(message: string, hint = "run `mcp-s3 --help` for usag
   return new S3ToolError("UsageError", message, hint);
 }
 
-/** Finds the command word: the first positional, skipping global options and their values. */
-export function findCommand(argv: readonly string[]): string | undefined {
+/**
+ * Finds the command word: the first positional, skipping options and the values of those that take
+ * one (`others`: every command's options, so `mcp-s3 --max 5 ls …` works too).
+ */
+export function findCommand(
+  argv: readonly string[],
+  others: readonly OptionSpecs[] = [],
+): string | undefined {
   const { rest } = liftToggles(argv);
+  const all = [GLOBAL_OPTIONS, ...others];
+  const takesValue = (name: string) => all.some((o) => o[name]?.type === "string");
+  const shortTakesValue = (c: string | undefined) =>
+    all.some((o) => Object.values(o).some((spec) => spec.short === c && spec.type === "string"));
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] as string;
     if (arg === "--") return rest[i + 1];
     if (arg === "-" || !arg.startsWith("-")) return arg;
     if (arg.startsWith("--")) {
-      const spec = GLOBAL_OPTIONS[arg.slice(2)];
-      if (spec?.type === "string") i++;
+      if (!arg.includes("=") && takesValue(arg.slice(2))) i++;
       continue;
     }
     // A short-option cluster: -c NAME, -cNAME, -qc NAME.
     for (let j = 1; j < arg.length; j++) {
-      const spec = Object.values(GLOBAL_OPTIONS).find((o) => o.short === arg[j]);
-      if (spec?.type === "string") {
+      if (shortTakesValue(arg[j])) {
         if (j === arg.length - 1) i++;
         break;
       }

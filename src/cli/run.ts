@@ -11,7 +11,10 @@ export async function runCli(argv: readonly string[], env: Env): Promise<number>
   const io = processIo(env);
   let json = jsonRequested(argv);
   try {
-    const name = findCommand(argv);
+    const name = findCommand(
+      argv,
+      COMMANDS.map((c) => c.options),
+    );
     let spec = name === undefined ? undefined : findSpec(name);
     if (name !== undefined && spec === undefined) {
       throw usageError(`unknown command ${JSON.stringify(name)}`, suggest(name));

@@ -347,6 +347,10 @@ describe("buckets and ls", () => {
     expect(
       jsonLines((await cli(["ls", "-r", "--max", "3", `s3://${bucket}/many/`, "--json"])).stdout),
     ).toHaveLength(3);
+    // Command flags may also come before the command word.
+    expect(
+      (await cli(["--max", "2", "-r", "ls", `s3://${bucket}/many/`])).stdout.trimEnd().split("\n"),
+    ).toHaveLength(2);
     const r = await cli(["ls", "-r", "--max", "1002", `s3://${bucket}/many/`]);
     expectOk(r);
     expect(r.stdout.trimEnd().split("\n")).toHaveLength(1002);
