@@ -1,5 +1,6 @@
 // Drives the real server the way MCP clients do: the SDK's Client over StdioClientTransport, spawning
 // `bun src/main.ts` (or the compiled binary) with an environment built from the test S3 server.
+
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,26 +8,13 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { AuditRecord } from "../../src/audit/writer.ts";
 
 export const ROOT = join(import.meta.dir, "../..");
 export const BUN = process.execPath;
 export const MAIN = join(ROOT, "src/main.ts");
 
-export interface AuditLine {
-  timestamp: string;
-  tool: string;
-  connection: string;
-  status: "success" | "error" | "denied";
-  duration_ms: number;
-  bucket?: string;
-  key?: string;
-  error?: string;
-  source?: string;
-  dest_bucket?: string;
-  dest_key?: string;
-  prefix?: string;
-  bytes?: number;
-}
+export type AuditLine = AuditRecord & { readonly timestamp: string };
 
 export interface Session {
   readonly client: Client;

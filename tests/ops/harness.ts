@@ -2,10 +2,12 @@
 // built exactly as the front ends build it (loadConfig from an injected environment, then
 // createOpsContext), an audit file to read back, and a counter of every HTTP request the context's
 // S3 clients send, so a refusal can be proved to have sent nothing.
+
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { AuditRecord } from "../../src/audit/writer.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import type { Config } from "../../src/config/schema.ts";
 import { S3ToolError } from "../../src/errors.ts";
@@ -24,21 +26,7 @@ export const SERVER = await getTestS3();
 export const HAS_SECOND_USER = SERVER.users.length >= 2;
 export const CHECKS_SIGNATURES = SERVER.kind !== "s3rver";
 
-export interface AuditLine {
-  timestamp: string;
-  tool: string;
-  connection: string;
-  status: "success" | "error" | "denied";
-  duration_ms: number;
-  bucket?: string;
-  key?: string;
-  error?: string;
-  source?: string;
-  dest_bucket?: string;
-  dest_key?: string;
-  prefix?: string;
-  bytes?: number;
-}
+export type AuditLine = AuditRecord & { readonly timestamp: string };
 
 export interface Harness {
   readonly s3: TestS3;
