@@ -4,7 +4,7 @@
 // Transfers call the governor as bytes move; when the resident set is above a ceiling it asks for
 // a full collection (Bun; under Deno only with --v8-flags=--expose-gc, else it does nothing).
 
-declare const Bun: { gc(force: boolean): void } | undefined;
+import { collector } from "../runtime/index.ts";
 
 export interface GovernorOptions {
   /** Check after this many bytes have moved. */
@@ -14,12 +14,6 @@ export interface GovernorOptions {
 }
 
 const MiB = 1024 * 1024;
-
-export function collector(): (() => void) | undefined {
-  if (typeof Bun !== "undefined" && typeof Bun.gc === "function") return () => Bun?.gc(true);
-  const gc = (globalThis as { gc?: () => void }).gc;
-  return typeof gc === "function" ? gc : undefined;
-}
 
 /** Returns a function to call with the running byte count of a transfer. */
 export function memoryGovernor(options: GovernorOptions = {}): (done: number) => void {
