@@ -73,9 +73,15 @@ async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink)
   }
 
   const ranged = offset > 0 || args.length !== undefined;
-  const range = ranged
-    ? `bytes=${offset}-${args.length === undefined ? "" : offset + Math.max(args.length, 1) - 1}`
-    : undefined;
+  // Under a limit, a read to the end asks for at most limit + 1 bytes: if the object grew after the
+  // HEAD, S3 never sends more than that before we see it and refuse (a Range on an empty object is a
+  // 416, so only for non-empty ones).
+  const capped = limited && args.length === undefined && (total ?? 0) > 0;
+  const range = capped
+    ? `bytes=${offset}-${offset + limit}`
+    : ranged
+      ? `bytes=${offset}-${args.length === undefined ? "" : offset + Math.max(args.length, 1) - 1}`
+      : undefined;
   if (args.length === 0) {
     // A zero-length read needs no body; report what a HEAD says.
     const meta = await head(run, args.bucket, args.key);

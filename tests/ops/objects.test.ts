@@ -202,9 +202,11 @@ describe("get limit", () => {
     const grow = await harness({ MCP_S3_MAX_GET_SIZE: "1KiB" });
     try {
       // Just before the GET leaves, another writer replaces the object with a larger one.
+      const ranges: unknown[] = [];
       grow.ctx.clients.client("default").middlewareStack.add(
         (next, context) => async (args) => {
           if (context.commandName === "GetObjectCommand") {
+            ranges.push((args.input as { Range?: string }).Range);
             await putTestObject(h.s3, bucket, "limit/grows.bin", pattern(8 * KiB));
           }
           return next(args);
@@ -215,6 +217,8 @@ describe("get limit", () => {
       const c = collector();
       await rejects(() => getObject(grow.ctx, { bucket, key: "limit/grows.bin" }, c.sink), "EntityTooLarge");
       expect(c.chunks).toBe(0);
+      // The GET asked for at most limit + 1 bytes, so S3 could never send the grown object whole.
+      expect(ranges).toEqual(["bytes=0-1024"]);
       expect(grow.auditSinceMark()).toEqual([
         expect.objectContaining({ status: "denied", error: "EntityTooLarge" }),
       ]);
