@@ -6,6 +6,7 @@
 //   closes at 10 MB, less than one allowed upload in base64);
 // - stdin EOF is reported, and requests still awaiting their response are counted, so shutdown can let
 //   in-flight calls finish and their responses reach stdout before the process exits.
+
 import { Buffer } from "node:buffer";
 import type { Readable, Writable } from "node:stream";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
@@ -17,11 +18,14 @@ import {
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
+import { releaseMemory } from "../runtime/index.ts";
 
 export interface StdioTransportOptions {
   /** Longest accepted message line in bytes. */
   readonly maxMessageBytes: number;
 }
+
+const IDLE_RELEASE_MS = 1000;
 
 export class StdioTransport implements Transport {
   onclose?: () => void;
@@ -43,6 +47,8 @@ export class StdioTransport implements Transport {
   #drainWaiters: (() => void)[] = [];
   /** stdout failed (the client has gone): nothing more can be delivered. */
   #broken = false;
+  /** Fires once the server has been idle for a while, to hand the last calls' memory back. */
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #ended: Promise<void>;
   #end!: () => void;
   /** The schema of each request method a client may send, to answer bad params with -32602. */
@@ -130,6 +136,7 @@ export class StdioTransport implements Transport {
     this.#stdin.off("error", this.#onStdinError);
     // stdout keeps an error listener: a late write to a closed pipe must not crash the process.
     this.#end();
+    clearTimeout(this.#idleTimer);
     for (const wake of this.#idleWaiters.splice(0)) wake();
     this.onclose?.();
   }
@@ -236,7 +243,23 @@ export class StdioTransport implements Transport {
     if (count === undefined) return;
     if (count > 1) this.#pending.set(id, count - 1);
     else this.#pending.delete(id);
-    if (this.#pending.size === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+    if (this.#pending.size === 0) {
+      for (const wake of this.#idleWaiters.splice(0)) wake();
+      this.#scheduleIdleRelease();
+    }
+  }
+
+  /**
+   * A long-lived server spends most of its life idle: one second after the last answer, collect and
+   * return freed pages to the OS (bench/NOTES.md: idle RSS after 1,000 calls 96 -> 68 MB under Bun).
+   * Never inside a burst, so call latency is unaffected.
+   */
+  #scheduleIdleRelease(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      if (this.#pending.size === 0 && !this.#closed) releaseMemory();
+    }, IDLE_RELEASE_MS);
+    this.#idleTimer.unref?.();
   }
 
   /** An error response the SDK never sees (the message could not be handed to it). */

@@ -1,6 +1,6 @@
 // The one place that knows which JavaScript runtime we are on. Everything else uses node: APIs,
 // which Bun and Deno both provide.
-declare const Bun: { version: string; gc(force: boolean): void } | undefined;
+declare const Bun: { version: string; gc(force: boolean): void; shrink?: () => void } | undefined;
 declare const Deno: { version: { deno: string } } | undefined;
 
 export type RuntimeName = "bun" | "deno" | "node";
@@ -22,4 +22,11 @@ export function collector(): (() => void) | undefined {
   if (typeof Bun !== "undefined" && typeof Bun.gc === "function") return () => Bun?.gc(true);
   const gc = (globalThis as { gc?: () => void }).gc;
   return typeof gc === "function" ? gc : undefined;
+}
+
+/** Collects garbage and hands free heap pages and JIT code back to the OS (Bun only; elsewhere a no-op). */
+export function releaseMemory(): void {
+  if (typeof Bun === "undefined" || typeof Bun.gc !== "function") return;
+  Bun.gc(true);
+  Bun.shrink?.();
 }
