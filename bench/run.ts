@@ -961,7 +961,7 @@ connection from the environment (S3_ENDPOINT, S3_USE_PATH_STYLE=true, AWS_ACCESS
 AWS_SECRET_ACCESS_KEY, AWS_REGION, MCP_S3_EXT_READONLY=false, MCP_S3_MAX_GET_SIZE=2GiB,
 MCP_S3_MAX_PUT_SIZE=2GiB); rclone, aws-cli and s3cmd from temporary config files (path style,
 custom endpoint), all with HOME set to an empty temporary directory. Peak RSS:
-${TIME_BIN === undefined ? "polled VmHWM of the process tree (no /usr/bin/time)" : "`/usr/bin/time -f \"%M %U %S\"` around the command"}.
+${TIME_BIN === undefined ? "polled VmHWM of the process tree (no /usr/bin/time)" : '`/usr/bin/time -f "%M %U %S"` around the command'}.
 Stdin measures run \`cat FILE | tool …\`; stdout measures run \`tool … | wc -c\` (bash, pipefail).
 
 ${renderCommands(r)}
@@ -970,11 +970,23 @@ ${renderCommands(r)}
 
 let loadStart = "";
 
+/** Formats a results file the way `npm run lint` (biome) expects, so a fresh RESULTS.md passes lint. */
+function formatMarkdown(path: string): void {
+  const biome = join(ROOT, "node_modules", ".bin", "biome");
+  try {
+    execFileSync(biome, ["format", "--write", path], { cwd: ROOT, stdio: "ignore" });
+  } catch {
+    // biome missing or the file is outside the project: leave it unformatted
+  }
+}
+
 /** bench/NOTES.md (analysis of the misses and measured fixes, written by hand) goes into the results. */
 function notes(): string {
   const path = join(ROOT, "bench", "NOTES.md");
   try {
-    return `${readFileSync(path, "utf8").trim().replace(/^# .*\n+/, "")}\n\n`;
+    return `${readFileSync(path, "utf8")
+      .trim()
+      .replace(/^# .*\n+/, "")}\n\n`;
   } catch {
     return "";
   }
@@ -1184,6 +1196,7 @@ async function main(): Promise<number> {
     const outPath = values.out ?? (plan.quick ? undefined : join(ROOT, "bench", "RESULTS.md"));
     if (outPath !== undefined) {
       writeFileSync(outPath, md);
+      formatMarkdown(outPath);
       log(`bench: wrote ${outPath}`);
     }
     if (peers.missing.length > 0) log(`bench: some peers were missing; install them with: ${INSTALL_HINT}`);
