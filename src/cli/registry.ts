@@ -120,7 +120,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "Without FILE the object is saved under its base name in the current directory. The download\n" +
       "goes to a temporary file beside FILE that is renamed when complete, so an interrupted or failed\n" +
       "download never leaves a partial file under the final name. Objects of 64 MiB or more are\n" +
-      "fetched as parallel ranged requests (4 x 16 MiB).",
+      "fetched as parallel ranged requests (4 x 64 MiB).",
     examples: [
       "mcp-s3 get s3://my-bucket/report.pdf",
       "mcp-s3 get --max-get-size 5GB s3://my-bucket/dump.tar ./",
