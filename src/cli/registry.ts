@@ -119,7 +119,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     details:
       "Without FILE the object is saved under its base name in the current directory. The download\n" +
       "goes to a temporary file beside FILE that is renamed when complete, so an interrupted or failed\n" +
-      "download never leaves a partial file under the final name. Objects of 64 MiB or more are\n" +
+      "download never leaves a partial file under the final name. Objects larger than 64 MiB are\n" +
       "fetched as parallel ranged requests (4 x 64 MiB).",
     examples: [
       "mcp-s3 get s3://my-bucket/report.pdf",
