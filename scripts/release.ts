@@ -191,7 +191,9 @@ export async function makeArchive(
       ...names,
     ]);
   } else {
-    const zipEpoch = Math.max(epoch, ZIP_EPOCH_MIN);
+    // DOS times have 2-second steps and zip rounds an odd second up; floor to an even second so the
+    // stored time is the commit time as exactly as the format allows, whatever the commit's parity.
+    const zipEpoch = Math.max(epoch - (epoch % 2), ZIP_EPOCH_MIN);
     for (const n of names) utimesSync(join(stageDir, n), zipEpoch, zipEpoch);
     // -X: no extra fields (uid/gid, extended timestamps); -D: no directory entries; TZ=UTC0: DOS
     // times are local time, so fix the zone. Entry order is the argument order (sorted above).
