@@ -60,10 +60,10 @@ async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink)
   const limited = run.policy.size_limits;
   const limit = run.policy.max_get_size;
 
-  let total: number | undefined;
-  if (limited) {
-    const meta = await head(run, args.bucket, args.key);
-    total = meta.size;
+  // Under a limit the size is learnt (and judged) before any byte of the body is requested.
+  const headed = limited ? await head(run, args.bucket, args.key) : undefined;
+  const total = headed?.size;
+  if (total !== undefined) {
     run.authorize([
       { access: "read", bucket: args.bucket, key: args.key, size: rangeLength(offset, args.length, total) },
     ]);
@@ -84,7 +84,7 @@ async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink)
       : undefined;
   if (args.length === 0) {
     // A zero-length read needs no body; report what a HEAD says.
-    const meta = await head(run, args.bucket, args.key);
+    const meta = headed ?? (await head(run, args.bucket, args.key));
     return { ...withoutLength(meta), offset, bytes: 0, truncated: meta.size > 0 };
   }
   const out = await run.client.send(
