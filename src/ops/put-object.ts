@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { AbortMultipartUploadCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { formatSize } from "../config/values.ts";
 import { PolicyRefusal } from "../errors.ts";
 import { checkMetadata } from "./metadata.ts";
@@ -98,8 +98,9 @@ async function streamUpload(
     }
   }
   const body = Readable.from(counted(), { objectMode: false });
+  const inFlight = new AbortController();
   const upload = new Upload({
-    client: run.client,
+    client: cancellableParts(run.client, inFlight.signal),
     params: {
       Bucket: args.bucket,
       Key: args.key,
@@ -112,12 +113,16 @@ async function streamUpload(
     // On any failure the multipart upload is aborted so no parts (and no object) remain.
     leavePartsOnError: false,
   });
-  // Fail the body instead of calling upload.abort(): abort() makes done() reject at once, while parts
-  // are in flight and before AbortMultipartUpload is sent, so a process exiting then leaves the
-  // multipart upload behind. A failed body takes the SDK's error path, which waits for the parts in
-  // flight and aborts the multipart upload before done() rejects. A signal that fired before we got
-  // here counts too.
-  const onAbort = () => body.destroy(Object.assign(new Error("upload aborted"), { name: "AbortError" }));
+  // Fail the body and cancel the parts in flight instead of calling upload.abort(): abort() makes
+  // done() reject at once, before AbortMultipartUpload is sent, so a process exiting then leaves the
+  // multipart upload behind. A failed body and failed parts take the SDK's error path, which sends
+  // AbortMultipartUpload before done() rejects. Cancelling the parts matters when the network stalls:
+  // waiting for them would hold an interrupted upload until the request timeout. A signal that fired
+  // before we got here counts too.
+  const onAbort = () => {
+    body.destroy(Object.assign(new Error("upload aborted"), { name: "AbortError" }));
+    inFlight.abort();
+  };
   if (run.signal?.aborted) onAbort();
   else run.signal?.addEventListener("abort", onAbort, { once: true });
   try {
@@ -131,6 +136,23 @@ async function streamUpload(
   } finally {
     run.signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/**
+ * The client as lib-storage sees it: every request it sends is cancelled by `signal` (lib-storage
+ * gives its part uploads no signal of their own), except AbortMultipartUpload, which is the
+ * clean-up that must still go out after a cancellation.
+ */
+function cancellableParts(client: S3Client, signal: AbortSignal): S3Client {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop !== "send") return Reflect.get(target, prop, receiver);
+      return (command: Parameters<S3Client["send"]>[0], options?: { abortSignal?: AbortSignal }) =>
+        command instanceof AbortMultipartUploadCommand
+          ? target.send(command, options)
+          : target.send(command, { ...options, abortSignal: signal });
+    },
+  });
 }
 
 function findRefusal(e: unknown): PolicyRefusal | undefined {

@@ -12,10 +12,12 @@ import {
   readdirSync,
   readFileSync,
   readSync,
+  statSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { startFaultProxy } from "../support/faultproxy.ts";
 import {
   createTestBucket,
   getTestObject,
@@ -144,49 +146,77 @@ describe("interrupted transfers leave nothing behind", () => {
     "put killed by %s mid-upload: exit %d, no object, no multipart upload",
     async (signal, exit) => {
       const key = `interrupted-put-${signal}.bin`;
-      let sent = false;
-      const r = await run(["put", bigFile, `s3://${bucket}/${key}`], {
-        env,
-        onSpawn: (proc) => {
-          // Mid-upload: once the multipart upload exists (parts are being sent).
-          void until(
-            async () => (await listMultipartUploads(s3, bucket)).some((u) => u.key === key),
-            60_000,
-          ).then((found) => {
-            sent = found;
-            proc.kill(signal);
-          });
-        },
-      });
-      expect(sent).toBe(true);
-      expect(r.code).toBe(exit);
-      expect(r.stderr).toBe(`mcp-s3: interrupted by ${signal}\n`);
-      expect(await listMultipartUploads(s3, bucket)).toEqual([]);
-      expect(await getTestObject(s3, bucket, key)).toBeNull();
+      // Parts are held by a proxy, so the upload is always in flight when the signal lands (a fast
+      // loopback could otherwise finish it first); the abort (a DELETE) passes through.
+      const proxy = await startFaultProxy({ upstream: s3.endpoint, holdMaxMs: 60_000, lifetimeMs: 120_000 });
+      try {
+        await proxy.set({
+          fault: { kind: "stall" },
+          match: (req) => req.method === "PUT" && req.target.includes("partNumber="),
+        });
+        let sent = false;
+        const r = await run(["put", bigFile, `s3://${bucket}/${key}`], {
+          env: { ...env, S3_ENDPOINT: proxy.endpoint, S3_TIMEOUT: "60s" },
+          onSpawn: (proc) => {
+            // Mid-upload: once the multipart upload exists and a part is on its way.
+            void until(
+              async () =>
+                proxy.counts().stall > 0 &&
+                (await listMultipartUploads(s3, bucket)).some((u) => u.key === key),
+              60_000,
+            ).then((found) => {
+              sent = found;
+              proc.kill(signal);
+            });
+          },
+        });
+        expect(sent).toBe(true);
+        expect(r.code).toBe(exit);
+        expect(r.stderr).toBe(`mcp-s3: interrupted by ${signal}\n`);
+        expect(await listMultipartUploads(s3, bucket)).toEqual([]);
+        expect(await getTestObject(s3, bucket, key)).toBeNull();
+      } finally {
+        await proxy.stop();
+      }
     },
   );
 
   test("get killed mid-download: exit 130, neither the file nor a temporary file remains", async () => {
     const dir = join(tmp.path, "interrupted-get");
     mkdirSync(dir);
-    let seen = false;
-    const r = await run(["get", `s3://${bucket}/big.bin`, join(dir, "out.bin")], {
-      env,
-      onSpawn: (proc) => {
-        // Mid-download: once the temporary file has data in it.
-        void until(() => {
-          const part = readdirSync(dir).find((f) => f.endsWith(".mcp-s3-part"));
-          return part !== undefined && readFileSync(join(dir, part)).length > 0;
-        }, 60_000).then((found) => {
-          seen = found;
-          proc.kill("SIGINT");
-        });
-      },
-    });
-    expect(seen).toBe(true);
-    expect(r.code).toBe(130);
-    expect(readdirSync(dir)).toEqual([]);
-    expect(existsSync(join(dir, "out.bin"))).toBe(false);
+    // On a fast loopback the 200 MB download can finish before a signal lands; through a proxy that
+    // holds every GET after 4 MiB of body, the process is always mid-download when it is interrupted.
+    const proxy = await startFaultProxy({ upstream: s3.endpoint, holdMaxMs: 60_000, lifetimeMs: 120_000 });
+    try {
+      await proxy.set({
+        fault: { kind: "stall-response", afterBytes: 4 * MiB },
+        match: (req) => req.method === "GET",
+      });
+      let seen = false;
+      const r = await run(["get", `s3://${bucket}/big.bin`, join(dir, "out.bin")], {
+        env: { ...env, S3_ENDPOINT: proxy.endpoint, S3_TIMEOUT: "60s" },
+        onSpawn: (proc) => {
+          // Mid-download: once the temporary file has data in it.
+          void until(() => {
+            const part = readdirSync(dir).find((f) => f.endsWith(".mcp-s3-part"));
+            return part !== undefined && statSync(join(dir, part)).size > 0;
+          }, 60_000).then((found) => {
+            seen = found;
+            proc.kill("SIGINT");
+          });
+        },
+      });
+      expect(seen).toBe(true);
+      expect(proxy.counts()["stall-response"]).toBeGreaterThan(0);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({
+        code: 130,
+        stderr: "mcp-s3: interrupted by SIGINT\n",
+      });
+      expect(readdirSync(dir)).toEqual([]);
+      expect(existsSync(join(dir, "out.bin"))).toBe(false);
+    } finally {
+      await proxy.stop();
+    }
   });
 
   test("a failed get (object over the limit) leaves no file; an existing file is kept", async () => {
