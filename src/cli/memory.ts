@@ -7,7 +7,7 @@
 import { collector } from "../runtime/index.ts";
 
 export interface GovernorOptions {
-  /** Check after this many bytes have moved. */
+  /** Check after this much progress (bytes for a transfer, pages for a listing). */
   readonly step?: number;
   /** Collect when the resident set is above this. */
   readonly ceiling?: number;
@@ -15,7 +15,7 @@ export interface GovernorOptions {
 
 const MiB = 1024 * 1024;
 
-/** Returns a function to call with the running byte count of a transfer. */
+/** Returns a function to call with the running progress count (bytes moved, pages listed). */
 export function memoryGovernor(options: GovernorOptions = {}): (done: number) => void {
   const collect = collector();
   if (collect === undefined) return () => {};

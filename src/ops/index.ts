@@ -17,6 +17,7 @@ export { listObjects } from "./list-objects.ts";
 export { presignUrl } from "./presign.ts";
 export { putObject } from "./put-object.ts";
 export type { OpsContext } from "./run.ts";
+export { walkObjects } from "./walk-objects.ts";
 
 export interface ContextOptions {
   readonly source: "mcp" | "cli";

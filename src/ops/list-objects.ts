@@ -8,6 +8,8 @@ export interface ListObjectsArgs {
   readonly delimiter?: string | undefined;
   readonly max_keys?: number | undefined;
   readonly continuation_token?: string | undefined;
+  /** List only keys that sort after this one (S3 StartAfter; ignored with a continuation token). */
+  readonly start_after?: string | undefined;
   readonly connection?: string | undefined;
 }
 
@@ -57,6 +59,7 @@ export function listObjects(
           Delimiter: args.delimiter === "" ? undefined : args.delimiter,
           MaxKeys: maxKeys,
           ContinuationToken: args.continuation_token,
+          StartAfter: args.start_after === "" ? undefined : args.start_after,
         }),
         run.http,
       );

@@ -1,8 +1,10 @@
 // mcp-s3 ls [s3://bucket[/prefix]]: every page fetched as needed, printed as it arrives.
 import { listObjects, type ObjectSummary } from "../../ops/list-objects.ts";
+import { walkObjects } from "../../ops/walk-objects.ts";
 import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
 import { parseS3 } from "../location.ts";
+import { memoryGovernor } from "../memory.ts";
 import { type ListEntry, listLine, listRecord } from "../output.ts";
 
 export async function run(cli: Cli): Promise<undefined> {
@@ -12,6 +14,21 @@ export async function run(cli: Cli): Promise<undefined> {
   const max = parseMax(cli.options.max);
   const recursive = cli.options.recursive === true;
   const ctx = await cli.ops();
+  if (recursive && max === undefined) {
+    // Parsed pages are garbage as soon as they are printed; collect every 8 pages once the resident
+    // set passes 64 MiB, which keeps a listing of any length near 130 MB (bench/NOTES.md).
+    const govern = memoryGovernor({ step: 8, ceiling: 64 * 1024 * 1024 });
+    let pages = 0;
+    for await (const batch of walkObjects(ctx, { bucket, prefix }, { tool: "s3_list_objects" })) {
+      await print(
+        cli,
+        bucket,
+        batch.map((object) => ({ type: "object", object })),
+      );
+      govern(++pages);
+    }
+    return undefined;
+  }
 
   let remaining = max ?? Number.POSITIVE_INFINITY;
   let token: string | undefined;
