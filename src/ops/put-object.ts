@@ -97,7 +97,7 @@ async function streamUpload(
       yield chunk;
     }
   }
-  const body = Readable.from(counted(), { objectMode: false });
+  const body = Readable.from(counted(), { objectMode: true });
   const inFlight = new AbortController();
   const upload = new Upload({
     client: cancellableParts(run.client, inFlight.signal),

@@ -1,5 +1,6 @@
 // One S3 client per connection, each with its own credential source, created on first use so that
 // starting up (and commands that never touch S3) stay fast.
+import { Readable } from "node:stream";
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentityProvider, HttpHandlerOptions } from "@smithy/types";
@@ -76,12 +77,21 @@ export function clientConfig(conn: Connection, endpoint: string | undefined): S3
 
 /** Request bodies up to this size go out at once; a larger upload is bounded by inactivity only. */
 const SMALL_BODY_BYTES = 64 * 1024;
+/** A large body is handed to the socket in slices this big, so that its progress can be watched. */
+const UPLOAD_SLICE_BYTES = 64 * 1024;
+
+type HttpRequest = Parameters<NodeHttpHandler["handle"]>[0];
 
 /**
  * S3_TIMEOUT bounds connecting, any silence on the socket (a transfer that keeps moving is never cut
  * off, a stalled one is), and, for requests without a large body, the wait for the response head, so
  * a server that trickles its answer a byte at a time is cut off too. (smithy's `requestTimeout` alone
  * only logs a warning: a server that never answered used to hang the call for ever.)
+ *
+ * A large upload is watched by its own progress: the socket's idle timer does not fire while writes
+ * are blocked (a server that stops reading a part held the upload for ever under Bun), so the body
+ * goes out in slices, and when no slice has been taken for S3_TIMEOUT before the response head
+ * arrives, the request fails with a TimeoutError, which the SDK retries like any other timeout.
  */
 class TimeoutHandler extends NodeHttpHandler {
   constructor(private readonly timeoutMs: number) {
@@ -93,14 +103,61 @@ class TimeoutHandler extends NodeHttpHandler {
     });
   }
 
-  override handle(request: Parameters<NodeHttpHandler["handle"]>[0], options: HttpHandlerOptions = {}) {
+  override handle(request: HttpRequest, options: HttpHandlerOptions = {}) {
     const body: unknown = request.body;
     const small =
       body === undefined ||
       body === null ||
       (typeof body === "string" && body.length <= SMALL_BODY_BYTES) ||
       (body instanceof Uint8Array && body.byteLength <= SMALL_BODY_BYTES);
-    return super.handle(request, { ...options, requestTimeout: small ? this.timeoutMs : 0 });
+    if (small) return super.handle(request, { ...options, requestTimeout: this.timeoutMs });
+    if (body instanceof Uint8Array) return this.#watchedUpload(request, body, options);
+    return super.handle(request, { ...options, requestTimeout: 0 });
+  }
+
+  async #watchedUpload(request: HttpRequest, bytes: Uint8Array, options: HttpHandlerOptions) {
+    const stop = new AbortController();
+    const outer = options.abortSignal as AbortSignal | undefined;
+    const onOuter = () => stop.abort(outer?.reason);
+    if (outer?.aborted) onOuter();
+    else outer?.addEventListener("abort", onOuter, { once: true });
+    let lastProgress = Date.now();
+    const slices = function* () {
+      for (let at = 0; at < bytes.byteLength; at += UPLOAD_SLICE_BYTES) {
+        lastProgress = Date.now();
+        yield bytes.subarray(at, at + UPLOAD_SLICE_BYTES);
+      }
+    };
+    // The request is copied, not changed: a retry of it starts again from the original bytes.
+    const sent: HttpRequest = Object.assign(Object.create(Object.getPrototypeOf(request)), request, {
+      body: Readable.from(slices(), { objectMode: false, highWaterMark: UPLOAD_SLICE_BYTES }),
+    });
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setInterval(
+        () => {
+          if (Date.now() - lastProgress <= this.timeoutMs) return;
+          reject(
+            Object.assign(new Error(`the upload made no progress for ${this.timeoutMs} ms`), {
+              name: "TimeoutError",
+              code: "ETIMEDOUT",
+            }),
+          );
+          stop.abort();
+        },
+        Math.max(50, Math.min(1000, this.timeoutMs / 4)),
+      );
+    });
+    const answered = super.handle(sent, { ...options, abortSignal: stop.signal, requestTimeout: 0 });
+    try {
+      return await Promise.race([answered, stalled]);
+    } finally {
+      clearInterval(timer);
+      outer?.removeEventListener("abort", onOuter);
+      // Whichever lost the race must not surface later as an unhandled rejection.
+      answered.catch(() => {});
+      stalled.catch(() => {});
+    }
   }
 }
 

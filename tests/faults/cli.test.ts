@@ -163,6 +163,22 @@ describe("an interrupted upload leaves no object and no multipart upload", () =>
     expect(await inProgressUploads(s3, bucket)).toEqual([]);
   });
 
+  test("put of a 17 MiB file to a server that stops reading mid-part: Timeout within S3_TIMEOUT, nothing left", async () => {
+    const file = join(box.dir, "stalled.bin");
+    writeFileSync(file, Buffer.alloc(17 * 1024 * 1024 + 5, 7));
+    await proxy.set({
+      fault: { kind: "stall-upload", afterBytes: 256 * 1024 },
+      match: (r) => r.method === "PUT" && /[?&]partNumber=/.test(r.target),
+    });
+    const r = await cli(["put", file, `s3://${bucket}/stalled.bin`], { env: { ...env, S3_TIMEOUT: "2s" } });
+    expect({ code: r.code, error: errorCode(r) }).toEqual({ code: 1, error: "Timeout" });
+    // Retries are bounded: a few attempts of 2 s each, not the 25 s the proxy would hold a socket.
+    expect(r.ms).toBeLessThan(BOUND_MS);
+    await proxy.pass();
+    expect(await objectExists(s3, bucket, "stalled.bin")).toBe(false);
+    expect(await inProgressUploads(s3, bucket)).toEqual([]);
+  });
+
   test("put from stdin reset mid-body: exit 1, no object", async () => {
     await proxy.set({ fault: { kind: "reset-upload", afterBytes: 1000 }, match: (r) => r.method === "PUT" });
     const r = await cli(["put", "-", `s3://${bucket}/stdin.txt`], { stdin: BODY });

@@ -22,6 +22,11 @@ export type Fault =
   | { readonly kind: "reset-response"; readonly afterBytes: number }
   /** Forward the request head and `afterBytes` request-body bytes, then reset the connection. */
   | { readonly kind: "reset-upload"; readonly afterBytes: number }
+  /**
+   * Forward the request head and `afterBytes` request-body bytes, then stop reading from the client
+   * (its writes back up and block, as when a server stops reading an upload) until `holdMaxMs`.
+   */
+  | { readonly kind: "stall-upload"; readonly afterBytes: number }
   /** Read the request, never answer (the connection stays open until `holdMaxMs`). */
   | { readonly kind: "stall" }
   /** Answer one byte of a never-ending response head every `intervalMs` (until `holdMaxMs`). */
@@ -294,13 +299,18 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           buf = buf.subarray(take);
           if (pendingError !== undefined) {
             // swallowing the body of a request that gets an error answer
-          } else if (reqFault.kind === "reset-upload") {
+          } else if (reqFault.kind === "reset-upload" || reqFault.kind === "stall-upload") {
             const room = Math.max(0, reqFault.afterBytes - reqBodySent);
             const part = chunk.subarray(0, room);
             if (part.length > 0) upstream?.write(part);
             reqBodySent += part.length;
             if (chunk.length >= room && reqBodySent >= reqFault.afterBytes) {
-              kill("reset");
+              if (reqFault.kind === "reset-upload") kill("reset");
+              else {
+                held = true;
+                client.pause();
+                later(holdMaxMs, () => kill("destroy"));
+              }
               return;
             }
           } else {
@@ -375,7 +385,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
             return;
           }
           default: {
-            // pass, reset-response, truncate, reset-upload: forward
+            // pass, reset-response, truncate, reset-upload, stall-upload: forward
             const s = ensureUpstream();
             pending.push({ method, fault });
             s.write(headBytes);
@@ -450,6 +460,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         status: 0,
         "reset-response": 0,
         "reset-upload": 0,
+        "stall-upload": 0,
         stall: 0,
         drip: 0,
         truncate: 0,
