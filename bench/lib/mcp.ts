@@ -22,6 +22,8 @@ export interface McpResults {
   calls: number;
   meta: { mcp: LatencyStats; raw: LatencyStats };
   get: { mcp: LatencyStats; raw: LatencyStats };
+  /** The same get against a direct HeadObject + GetObject: the calls a size-limited read makes. */
+  getChecked: { mcp: LatencyStats; raw: LatencyStats };
   errors: string[];
 }
 
@@ -98,6 +100,11 @@ export async function measureMcp(p: McpPlan): Promise<McpResults> {
       const bytes = await out.Body?.transformToByteArray();
       if (bytes?.byteLength !== p.getSize) throw new Error(`raw get returned ${bytes?.byteLength} bytes`);
     };
+    // What mcp-s3 sends for a size-limited read (SPEC §3: refused before download): HEAD, then GET.
+    const rawCheckedGet = async () => {
+      await p.raw.send(new HeadObjectCommand({ Bucket: p.bucket, Key: p.getKey }));
+      await rawGet();
+    };
     const mcpGet = async () => {
       const sc = await callOk(client, "s3_get_object", getArgs);
       const content = typeof sc.content === "string" ? sc.content : "";
@@ -127,6 +134,7 @@ export async function measureMcp(p: McpPlan): Promise<McpResults> {
     }
     const getMcp: number[] = [];
     const getRaw: number[] = [];
+    const getCheckedRaw: number[] = [];
     for (let i = 0; i < p.getCalls; i++) {
       let t = performance.now();
       await mcpGet();
@@ -135,6 +143,9 @@ export async function measureMcp(p: McpPlan): Promise<McpResults> {
       t = performance.now();
       await rawGet();
       getRaw.push(performance.now() - t);
+      t = performance.now();
+      await rawCheckedGet();
+      getCheckedRaw.push(performance.now() - t);
     }
     await sleep(IDLE_MS);
     const rssAfterCallsBytes = procStatusKb(pid, "VmRSS") * 1024;
@@ -147,6 +158,7 @@ export async function measureMcp(p: McpPlan): Promise<McpResults> {
       calls,
       meta: { mcp: stats(metaMcp), raw: stats(metaRaw) },
       get: { mcp: stats(getMcp), raw: stats(getRaw) },
+      getChecked: { mcp: stats(getMcp), raw: stats(getCheckedRaw) },
       errors,
     };
   } catch (e) {
