@@ -34,6 +34,12 @@ const TRANSFER_OPTIONS: OptionSpecs = {
     value: "K=V",
     description: "user metadata of the object written (repeatable)",
   },
+  "multipart-threshold": {
+    type: "string",
+    value: "SIZE",
+    description:
+      "files up to this size go as one PutObject, larger ones as a multipart upload (default 200MiB)",
+  },
 };
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -136,9 +142,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: TRANSFER_OPTIONS,
     tool: "s3_put_object",
     details:
-      'A key ending in "/" gets the file\'s base name appended. Large bodies are sent as a multipart\n' +
-      "upload; on failure, SIGINT or SIGTERM the multipart upload is aborted, so no partial object\n" +
-      "remains. Writes are refused unless the policy allows them (--read-only=false).",
+      'A key ending in "/" gets the file\'s base name appended. A file up to --multipart-threshold\n' +
+      "(200MiB) is streamed as one PutObject; larger files and stdin go as a multipart upload of 8 MiB\n" +
+      "parts. Either way a failure, SIGINT or SIGTERM leaves no partial object (the multipart upload\n" +
+      "is aborted). Writes are refused unless the policy allows them (--read-only=false).",
     examples: [
       "mcp-s3 --read-only=false put ./report.pdf s3://my-bucket/reports/",
       "tar c dir | mcp-s3 --read-only=false put - s3://my-bucket/dir.tar --content-type application/x-tar",

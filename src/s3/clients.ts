@@ -65,6 +65,9 @@ export function clientConfig(conn: Connection, endpoint: string | undefined): S3
     credentials: credentialsFor(conn),
     maxAttempts: 3,
     requestHandler: new TimeoutHandler(conn.timeout_ms),
+    // The SDK's own warnings would go to the console (stderr), where the CLI promises one error
+    // line; failures reach the caller as errors anyway.
+    logger: SILENT_LOGGER,
   };
   if (endpoint !== undefined) {
     config.endpoint = endpoint;
@@ -74,6 +77,14 @@ export function clientConfig(conn: Connection, endpoint: string | undefined): S3
   }
   return config;
 }
+
+const SILENT_LOGGER = {
+  trace() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};
 
 /** Request bodies up to this size go out at once; a larger upload is bounded by inactivity only. */
 const SMALL_BODY_BYTES = 64 * 1024;
@@ -111,43 +122,57 @@ class TimeoutHandler extends NodeHttpHandler {
       (typeof body === "string" && body.length <= SMALL_BODY_BYTES) ||
       (body instanceof Uint8Array && body.byteLength <= SMALL_BODY_BYTES);
     if (small) return super.handle(request, { ...options, requestTimeout: this.timeoutMs });
-    if (body instanceof Uint8Array) return this.#watchedUpload(request, body, options);
+    if (body instanceof Uint8Array || body instanceof Readable)
+      return this.#watchedUpload(request, body, options);
     return super.handle(request, { ...options, requestTimeout: 0 });
   }
 
-  async #watchedUpload(request: HttpRequest, bytes: Uint8Array, options: HttpHandlerOptions) {
+  async #watchedUpload(request: HttpRequest, source: Uint8Array | Readable, options: HttpHandlerOptions) {
     const stop = new AbortController();
     const outer = options.abortSignal as AbortSignal | undefined;
     const onOuter = () => stop.abort(outer?.reason);
     if (outer?.aborted) onOuter();
     else outer?.addEventListener("abort", onOuter, { once: true });
     let lastProgress = Date.now();
-    const slices = function* () {
-      for (let at = 0; at < bytes.byteLength; at += UPLOAD_SLICE_BYTES) {
-        lastProgress = Date.now();
-        yield bytes.subarray(at, at + UPLOAD_SLICE_BYTES);
+    let fail: (e: unknown) => void = () => {};
+    const stalled = new Promise<never>((_, reject) => {
+      fail = (e) => {
+        reject(e);
+        stop.abort();
+      };
+    });
+    const slices = async function* () {
+      try {
+        for await (const chunk of source instanceof Uint8Array ? [source] : source) {
+          const bytes = chunk as Uint8Array;
+          for (let at = 0; at < bytes.byteLength; at += UPLOAD_SLICE_BYTES) {
+            lastProgress = Date.now();
+            yield bytes.subarray(at, at + UPLOAD_SLICE_BYTES);
+          }
+        }
+      } catch (e) {
+        // A body that fails (a refusal while streaming, a read error) fails the request with its
+        // own error; piping alone would leave the request waiting for the rest of the body.
+        fail(e);
+        throw e;
       }
     };
-    // The request is copied, not changed: a retry of it starts again from the original bytes.
+    // The request is copied, not changed: a retry of a byte body starts again from its first byte.
     const sent: HttpRequest = Object.assign(Object.create(Object.getPrototypeOf(request)), request, {
       body: Readable.from(slices(), { objectMode: false, highWaterMark: UPLOAD_SLICE_BYTES }),
     });
-    let timer: ReturnType<typeof setInterval> | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setInterval(
-        () => {
-          if (Date.now() - lastProgress <= this.timeoutMs) return;
-          reject(
-            Object.assign(new Error(`the upload made no progress for ${this.timeoutMs} ms`), {
-              name: "TimeoutError",
-              code: "ETIMEDOUT",
-            }),
-          );
-          stop.abort();
-        },
-        Math.max(50, Math.min(1000, this.timeoutMs / 4)),
-      );
-    });
+    const timer = setInterval(
+      () => {
+        if (Date.now() - lastProgress <= this.timeoutMs) return;
+        fail(
+          Object.assign(new Error(`the upload made no progress for ${this.timeoutMs} ms`), {
+            name: "TimeoutError",
+            code: "ETIMEDOUT",
+          }),
+        );
+      },
+      Math.max(50, Math.min(1000, this.timeoutMs / 4)),
+    );
     const answered = super.handle(sent, { ...options, abortSignal: stop.signal, requestTimeout: 0 });
     try {
       return await Promise.race([answered, stalled]);

@@ -17,8 +17,10 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { startFaultProxy } from "../support/faultproxy.ts";
 import {
+  adminClient,
   createTestBucket,
   getTestObject,
   getTestS3,
@@ -66,7 +68,11 @@ beforeAll(async () => {
 afterAll(() => tmp.remove());
 
 function sha256File(path: string): string {
-  const hash = createHash("sha256");
+  return hashFile(path, "sha256");
+}
+
+function hashFile(path: string, algorithm: "sha256" | "md5"): string {
+  const hash = createHash(algorithm);
   const fd = openSync(path, "r");
   const buf = Buffer.allocUnsafe(8 * MiB);
   try {
@@ -100,6 +106,20 @@ describe("200 MB streamed with constant memory", () => {
     expect(r.peakRss).toBeGreaterThan(0);
     expect(r.peakRss as number).toBeLessThan(RSS_BOUND);
     expect(await listMultipartUploads(s3, bucket)).toEqual([]);
+  });
+
+  test("put of a 200 MB file: one streamed PutObject (200 MiB is the default threshold), peak RSS under 150 MB", async () => {
+    const r = await run(["put", bigFile, `s3://${bucket}/single.bin`, "--json"], { env, measureRss: true });
+    expectOk(r);
+    console.log(
+      `[cli] put 200 MB file as one PutObject: ${(r.ms / 1000).toFixed(1)} s, peak RSS ${mb(r.peakRss)}`,
+    );
+    expect(JSON.parse(r.stdout)).toMatchObject({ key: "single.bin", size: SIZE });
+    expect(r.peakRss as number).toBeLessThan(RSS_BOUND);
+    const head = await adminClient(s3).send(new HeadObjectCommand({ Bucket: bucket, Key: "single.bin" }));
+    // A multipart upload's ETag ends in "-<parts>"; a single PutObject's is the MD5 of the bytes.
+    expect(head.ETag).toBe(`"${hashFile(bigFile, "md5")}"`);
+    expect(head.ContentLength).toBe(SIZE);
   });
 
   test("get 200 MB: parallel ranged requests into a file, peak RSS under 150 MB, same bytes", async () => {
@@ -155,7 +175,7 @@ describe("interrupted transfers leave nothing behind", () => {
           match: (req) => req.method === "PUT" && req.target.includes("partNumber="),
         });
         let sent = false;
-        const r = await run(["put", bigFile, `s3://${bucket}/${key}`], {
+        const r = await run(["put", bigFile, `s3://${bucket}/${key}`, "--multipart-threshold", "16MiB"], {
           env: { ...env, S3_ENDPOINT: proxy.endpoint, S3_TIMEOUT: "60s" },
           onSpawn: (proc) => {
             // Mid-upload: once the multipart upload exists and a part is on its way.
@@ -180,6 +200,37 @@ describe("interrupted transfers leave nothing behind", () => {
       }
     },
   );
+
+  test("put of a file as one PutObject killed mid-upload: exit 130, no object", async () => {
+    const key = "interrupted-single-put.bin";
+    // The body is held after 4 MiB, so the PutObject is always in flight when the signal lands.
+    const proxy = await startFaultProxy({ upstream: s3.endpoint, holdMaxMs: 60_000, lifetimeMs: 120_000 });
+    try {
+      await proxy.set({
+        fault: { kind: "stall-upload", afterBytes: 4 * MiB },
+        match: (req) => req.method === "PUT",
+      });
+      let sent = false;
+      const r = await run(["put", bigFile, `s3://${bucket}/${key}`], {
+        env: { ...env, S3_ENDPOINT: proxy.endpoint, S3_TIMEOUT: "60s" },
+        onSpawn: (proc) => {
+          void until(() => proxy.counts()["stall-upload"] > 0, 60_000).then((found) => {
+            sent = found;
+            proc.kill("SIGINT");
+          });
+        },
+      });
+      expect(sent).toBe(true);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({
+        code: 130,
+        stderr: "mcp-s3: interrupted by SIGINT\n",
+      });
+      expect(await getTestObject(s3, bucket, key)).toBeNull();
+      expect(await listMultipartUploads(s3, bucket)).toEqual([]);
+    } finally {
+      await proxy.stop();
+    }
+  });
 
   test("get killed mid-download: exit 130, neither the file nor a temporary file remains", async () => {
     const dir = join(tmp.path, "interrupted-get");

@@ -1,6 +1,7 @@
 // mcp-s3 put FILE|- s3://bucket/key: streamed upload (multipart for large bodies). The policy gate
 // decides before anything is read: a refused put never reads stdin and never reaches S3.
 import { createReadStream, fstatSync, statSync } from "node:fs";
+import { parseSize, SIZE_ACCEPTED } from "../../config/values.ts";
 import { S3ToolError } from "../../errors.ts";
 import { putObject } from "../../ops/put-object.ts";
 import { usageError } from "../args.ts";
@@ -21,6 +22,7 @@ export async function upload(cli: Cli, source: string, dest: S3Location): Promis
   const body = fromStdin ? lazyStdin() : lazyFile(source);
   const contentType = stringOption(cli.options["content-type"]) ?? guessContentType(key);
   const metadata = parseMetadata(cli.options.metadata);
+  const threshold = parseThreshold(cli.options["multipart-threshold"]);
   const cancel = cli.cancellation();
   const ctx = await cli.ops();
   const progress = cli.progress(fromStdin ? key : fileBaseName(source), size);
@@ -32,6 +34,8 @@ export async function upload(cli: Cli, source: string, dest: S3Location): Promis
         key,
         body,
         size,
+        reopen: fromStdin ? undefined : () => lazyFile(source),
+        multipart_threshold: threshold,
         content_type: contentType,
         metadata,
         signal: cancel.signal,
@@ -47,6 +51,16 @@ export async function upload(cli: Cli, source: string, dest: S3Location): Promis
   } finally {
     progress.finish();
   }
+}
+
+function parseThreshold(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseSize(value);
+  if (!parsed.ok)
+    throw usageError(
+      `--multipart-threshold ${JSON.stringify(value)} is not valid; expected ${SIZE_ACCEPTED}`,
+    );
+  return parsed.value;
 }
 
 function fileSize(path: string): number {
