@@ -1209,10 +1209,18 @@ async function main(): Promise<number> {
     }
     if (peers.missing.length > 0) log(`bench: some peers were missing; install them with: ${INSTALL_HINT}`);
     const failed = measures.some((m) => [...m.byTool.values()].some((t) => t.error !== undefined));
+    // A peer that fails is reported and the run goes on; mcp-s3 failing a measure is a broken build
+    // (exit 1, so that CI's `--quick` smoke run catches it).
+    const oursFailed =
+      measures.some((m) =>
+        [...m.byTool.entries()].some(([id, t]) => id.startsWith("mcp-s3") && t.error !== undefined),
+      ) ||
+      [...mcp.values()].some((m) => "error" in m) ||
+      (want("cutoff") && "error" in cutoff);
     log(
       `bench: done in ${((Date.now() - started.getTime()) / 60000).toFixed(1)} min${failed ? " (with failures)" : ""}`,
     );
-    return 0;
+    return oursFailed ? 1 : 0;
   } finally {
     cleanup();
   }
