@@ -215,7 +215,7 @@ async function streamUpload(
   } catch (e) {
     body.destroy();
     // Prefer the refusal that stopped the stream over the SDK's wrapping of it.
-    throw findRefusal(e) ?? e;
+    throw findOwnError(e) ?? e;
   } finally {
     run.signal?.removeEventListener("abort", onAbort);
   }
@@ -247,15 +247,6 @@ function findOwnError(e: unknown): S3ToolError | undefined {
   let cur: unknown = e;
   for (let depth = 0; depth < 5 && cur !== undefined && cur !== null; depth++) {
     if (cur instanceof S3ToolError) return cur;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function findRefusal(e: unknown): PolicyRefusal | undefined {
-  let cur: unknown = e;
-  for (let depth = 0; depth < 5 && cur !== undefined && cur !== null; depth++) {
-    if (cur instanceof PolicyRefusal) return cur;
     cur = (cur as { cause?: unknown }).cause;
   }
   return undefined;

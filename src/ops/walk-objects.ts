@@ -7,7 +7,7 @@
 // each lister keeping at most two pages ahead. On loopback RGW this took a 50,000-key listing from
 // 2.9 s to 2.2–2.4 s (bench/NOTES.md). Folders that turn out small would cost a request each where
 // a flat page holds a thousand keys, so when they do the walk goes on flat from the last key given.
-import { listObjects, type ObjectSummary } from "./list-objects.ts";
+import { type ListObjectsResult, listObjects, type ObjectSummary } from "./list-objects.ts";
 import type { OpsContext } from "./run.ts";
 
 export interface WalkArgs {
@@ -107,12 +107,16 @@ export async function* walkObjects(
   }
 }
 
-/** Every page of a flat listing, as its objects. */
-async function* pages(
+/** Every page of a listing, following continuation tokens. */
+async function* listPages(
   ctx: OpsContext,
-  args: WalkArgs & { readonly prefix: string; readonly start_after?: string | undefined },
+  args: WalkArgs & {
+    readonly prefix: string;
+    readonly delimiter?: string | undefined;
+    readonly start_after?: string | undefined;
+  },
   tool: string,
-): AsyncGenerator<readonly ObjectSummary[]> {
+): AsyncGenerator<ListObjectsResult> {
   let token: string | undefined;
   do {
     const page = await listObjects(
@@ -121,15 +125,25 @@ async function* pages(
         bucket: args.bucket,
         prefix: args.prefix,
         connection: args.connection,
+        delimiter: args.delimiter,
         max_keys: 1000,
         continuation_token: token,
         start_after: token === undefined ? args.start_after : undefined,
       },
       tool,
     );
-    yield page.objects;
+    yield page;
     token = page.is_truncated ? (page.next_continuation_token ?? undefined) : undefined;
   } while (token !== undefined);
+}
+
+/** Every page of a flat listing, as its objects. */
+async function* pages(
+  ctx: OpsContext,
+  args: WalkArgs & { readonly prefix: string; readonly start_after?: string | undefined },
+  tool: string,
+): AsyncGenerator<readonly ObjectSummary[]> {
+  for await (const page of listPages(ctx, args, tool)) yield page.objects;
 }
 
 /** The top level under "/": runs of objects, and each folder on its own, in key order. */
@@ -138,20 +152,7 @@ async function* segments(
   args: WalkArgs & { readonly prefix: string },
   tool: string,
 ): AsyncGenerator<Segment> {
-  let token: string | undefined;
-  do {
-    const page = await listObjects(
-      ctx,
-      {
-        bucket: args.bucket,
-        prefix: args.prefix,
-        connection: args.connection,
-        delimiter: "/",
-        max_keys: 1000,
-        continuation_token: token,
-      },
-      tool,
-    );
+  for await (const page of listPages(ctx, { ...args, delimiter: "/" }, tool)) {
     let run: ObjectSummary[] = [];
     let i = 0;
     for (const folder of page.common_prefixes) {
@@ -163,8 +164,7 @@ async function* segments(
       yield { folder };
     }
     if (i < page.objects.length) yield { objects: page.objects.slice(i) };
-    token = page.is_truncated ? (page.next_continuation_token ?? undefined) : undefined;
-  } while (token !== undefined);
+  }
 }
 
 /** S3 orders keys by their UTF-8 bytes, which is not JavaScript's UTF-16 order for every key. */
