@@ -158,9 +158,8 @@ class TimeoutHandler extends NodeHttpHandler {
       }
     };
     // The request is copied, not changed: a retry of a byte body starts again from its first byte.
-    const sent: HttpRequest = Object.assign(Object.create(Object.getPrototypeOf(request)), request, {
-      body: Readable.from(slices(), { objectMode: false, highWaterMark: UPLOAD_SLICE_BYTES }),
-    });
+    const body = Readable.from(slices(), { objectMode: false, highWaterMark: UPLOAD_SLICE_BYTES });
+    const sent: HttpRequest = Object.assign(Object.create(Object.getPrototypeOf(request)), request, { body });
     const timer = setInterval(
       () => {
         if (Date.now() - lastProgress <= this.timeoutMs) return;
@@ -179,6 +178,8 @@ class TimeoutHandler extends NodeHttpHandler {
     } finally {
       clearInterval(timer);
       outer?.removeEventListener("abort", onOuter);
+      // A request that ended early leaves its source unread: close it (a file's descriptor).
+      body.destroy();
       // Whichever lost the race must not surface later as an unhandled rejection.
       answered.catch(() => {});
       stalled.catch(() => {});
