@@ -141,7 +141,7 @@ function worthRetrying(e: unknown): boolean {
 function limitedBody(
   run: Execution,
   args: PutObjectArgs,
-  source: AsyncIterable<Uint8Array>,
+  source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   exactly?: number,
 ): { chunks: AsyncGenerator<Uint8Array>; sent(): number } {
   let sent = 0;
@@ -179,7 +179,7 @@ async function streamUpload(
 ): Promise<PutObjectResult> {
   const { Upload } = await import("@aws-sdk/lib-storage");
   const source = args.body instanceof Uint8Array ? [args.body] : args.body;
-  const counter = limitedBody(run, args, toAsync(source));
+  const counter = limitedBody(run, args, source);
   const body = Readable.from(counter.chunks, { objectMode: true });
   const inFlight = new AbortController();
   const upload = new Upload({
@@ -236,10 +236,6 @@ function cancellableParts(client: S3Client, signal: AbortSignal): S3Client {
           : target.send(command, { ...options, abortSignal: signal });
     },
   });
-}
-
-async function* toAsync<T>(items: Iterable<T> | AsyncIterable<T>): AsyncGenerator<T> {
-  yield* items;
 }
 
 /** A refusal or a changed source raised while the body streamed, however the SDK wrapped it. */
