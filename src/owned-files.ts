@@ -32,16 +32,21 @@ export function fileKind(st: Stats): string {
 
 /**
  * Why `st` is not owned by the user running mcp-s3 (nor by root, when `rootAllowed`), or undefined
- * when it is. Where the platform has no user ids (Windows) there is nothing to compare: undefined.
+ * when it is.
  */
-export function foreignOwner(
-  st: Pick<Stats, "uid">,
+export function foreignOwner(st: Pick<Stats, "uid">, rootAllowed: boolean): string | undefined {
+  return ownerProblem(st.uid, process.getuid?.(), rootAllowed);
+}
+
+/** The rule of foreignOwner; where the platform has no user ids (Windows) there is nothing to compare. */
+export function ownerProblem(
+  fileUid: number,
+  runningUid: number | undefined,
   rootAllowed: boolean,
-  uid: number | undefined = process.getuid?.(),
 ): string | undefined {
-  if (typeof uid !== "number" || uid < 0) return undefined;
-  if (st.uid === uid || (rootAllowed && st.uid === 0)) return undefined;
-  return `is owned by another user (uid ${st.uid}; mcp-s3 runs as uid ${uid}${rootAllowed ? " and accepts only its own or root's files" : ""})`;
+  if (typeof runningUid !== "number" || runningUid < 0) return undefined;
+  if (fileUid === runningUid || (rootAllowed && fileUid === 0)) return undefined;
+  return `is owned by another user (uid ${fileUid}; mcp-s3 runs as uid ${runningUid}${rootAllowed ? " and accepts only its own or root's files" : ""})`;
 }
 
 /** The system error code of a failed file call (ENOENT, ELOOP, ...), else its message. */
