@@ -1,7 +1,8 @@
 // Collects every configuration problem so startup can report all of them at once.
 import type { Parsed } from "./values.ts";
 
-export const SECRET_FIELDS = /secret|session_token|password/i;
+/** Where a value is a secret, by the name of its field or variable: its value is never shown. */
+export const SECRET_FIELDS = /secret|token|passw|credential|private|api_?key/i;
 
 /** Hides the user:password part of anything URL-like (an endpoint written with credentials in it). */
 export function hideUrlCredentials(text: string): string {
