@@ -2,8 +2,9 @@
 // Used by the demo and the tests when Ceph RGW is not installed. It is not a real S3: it accepts any
 // secret, resolves dot segments in keys, has one account and no ListMultipartUploads (the test
 // harness declares these as capabilities, tests/support/s3.ts).
-import crypto from "node:crypto";
+import type crypto from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -44,7 +45,8 @@ async function loadS3rver(): Promise<S3rverClass> {
  * 3DES-CBC with the key given three times, which every runtime has. Patched once, for 'des' only.
  */
 function patchSingleDes(): void {
-  const c = crypto as unknown as {
+  // s3rver calls require("crypto").createCipheriv at each use: patch that (CommonJS) object.
+  const c = createRequire(import.meta.url)("node:crypto") as {
     createCipheriv: typeof crypto.createCipheriv;
     createDecipheriv: typeof crypto.createDecipheriv;
     __mcpS3DesPatched?: boolean;
@@ -64,8 +66,8 @@ function patchSingleDes(): void {
       }
       return (original as (...a: unknown[]) => unknown)(alg, key, iv, ...rest);
     }) as unknown as F;
-  c.createCipheriv = toTripleDes(c.createCipheriv.bind(crypto));
-  c.createDecipheriv = toTripleDes(c.createDecipheriv.bind(crypto));
+  c.createCipheriv = toTripleDes(c.createCipheriv.bind(c));
+  c.createDecipheriv = toTripleDes(c.createDecipheriv.bind(c));
   c.__mcpS3DesPatched = true;
 }
 

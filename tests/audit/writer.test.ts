@@ -242,7 +242,7 @@ w.close();
 process.stdout.write("stdout-untouched");
 `,
     );
-    const r = spawnSync(process.execPath, [script], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [script], { encoding: "utf8", timeout: 60_000 });
     expect(r.status).toBe(0);
     expect(r.stderr).toBe(formatAuditLine(BASE, FIXED));
     expect(r.stdout).toBe("stdout-untouched");
@@ -283,7 +283,7 @@ describe("failures", () => {
   function fullDevice(): string {
     if (!IS_ROOT) return "/dev/full";
     const path = fresh("full");
-    const r = spawnSync("mknod", ["-m", "666", path, "c", "1", "7"]);
+    const r = spawnSync("mknod", ["-m", "666", path, "c", "1", "7"], { timeout: 60_000 });
     if (r.status !== 0) return "/dev/full";
     return path;
   }

@@ -93,7 +93,7 @@ describe("version and help", () => {
       `Bun.plugin({ name: "no-sdk", setup(b) { b.onLoad({ filter: /node_modules\\/@(aws-sdk|smithy|modelcontextprotocol)\\// }, (a) => { throw new Error("SDK imported: " + a.path); }); } });\n`,
     );
     const light = (args: string[]) =>
-      spawnSync(BUN, ["--preload", hook, MAIN, ...args], { env, encoding: "utf8" });
+      spawnSync(BUN, ["--preload", hook, MAIN, ...args], { env, encoding: "utf8", timeout: 60_000 });
     for (const args of [
       ["version"],
       ["--help"],
@@ -105,7 +105,11 @@ describe("version and help", () => {
       expect({ args, status: r.status, stderr: r.stderr }).toEqual({ args, status: 0, stderr: "" });
     }
     // Control: a command that talks to S3 does load it, so the hook works.
-    const control = spawnSync(BUN, ["--preload", hook, MAIN, "buckets"], { env, encoding: "utf8" });
+    const control = spawnSync(BUN, ["--preload", hook, MAIN, "buckets"], {
+      env,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(control.status).not.toBe(0);
     expect(control.stderr).toContain("SDK imported");
   });
@@ -327,7 +331,7 @@ describe("buckets and ls", () => {
     const sh = spawnSync(
       "bash",
       ["-c", `"$BUN" "$MAIN" ls "s3://${bucket}/dir/" --recursive --json | grep -c '"type":"object"'`],
-      { env: { ...env, BUN, MAIN }, encoding: "utf8" },
+      { env: { ...env, BUN, MAIN }, encoding: "utf8", timeout: 60_000 },
     );
     expect(sh.stdout.trim()).toBe("3");
   });
@@ -697,7 +701,7 @@ describe("completion", () => {
     expectOk(r);
     const file = join(tmp.path, "mcp-s3.bash");
     writeFileSync(file, r.stdout);
-    const check = spawnSync("bash", ["-n", file], { encoding: "utf8" });
+    const check = spawnSync("bash", ["-n", file], { encoding: "utf8", timeout: 60_000 });
     expect({ status: check.status, stderr: check.stderr }).toEqual({ status: 0, stderr: "" });
     for (const c of commands) expect(r.stdout).toContain(c);
     // Drive the completion function the way bash would.
@@ -707,7 +711,7 @@ describe("completion", () => {
         "-c",
         `source ${file}; COMP_WORDS=(mcp-s3 c); COMP_CWORD=1; _mcp_s3; echo "\${COMPREPLY[*]}"; COMP_WORDS=(mcp-s3 ls --r); COMP_CWORD=2; _mcp_s3; echo "\${COMPREPLY[*]}"; COMP_WORDS=(mcp-s3 config ""); COMP_CWORD=2; _mcp_s3; echo "\${COMPREPLY[*]}"`,
       ],
-      { encoding: "utf8" },
+      { encoding: "utf8", timeout: 60_000 },
     );
     expect(driven.stdout.split("\n").slice(0, 3)).toEqual([
       "cat cp connections config completion",
@@ -722,11 +726,11 @@ describe("completion", () => {
       const r = await cli(["completion", shell]);
       expectOk(r);
       for (const c of commands) expect(r.stdout).toContain(c);
-      const which = spawnSync("sh", ["-c", `command -v ${shell}`], { encoding: "utf8" });
+      const which = spawnSync("sh", ["-c", `command -v ${shell}`], { encoding: "utf8", timeout: 60_000 });
       if (which.status === 0) {
         const file = join(tmp.path, `mcp-s3.${shell}`);
         writeFileSync(file, r.stdout);
-        const check = spawnSync(shell, ["-n", file], { encoding: "utf8" });
+        const check = spawnSync(shell, ["-n", file], { encoding: "utf8", timeout: 60_000 });
         expect({ status: check.status, stderr: check.stderr }).toEqual({ status: 0, stderr: "" });
       }
     },
@@ -747,6 +751,7 @@ describe("terminal output", () => {
         const r = spawnSync("script", ["-qfec", cmd, "/dev/null"], {
           env: { ...env, TERM: "xterm", ...envExtra },
           encoding: "utf8",
+          timeout: 60_000,
         });
         expect(r.status).toBe(0);
         return r.stdout;
@@ -767,6 +772,7 @@ describe("terminal output", () => {
     const r = spawnSync("script", ["-qfec", `"${BUN}" "${MAIN}" cat s3://${bucket}/nope`, "/dev/null"], {
       env: { ...env, TERM: "xterm", NO_COLOR: "1" },
       encoding: "utf8",
+      timeout: 60_000,
     });
     expect(r.stdout).toMatch(/^mcp-s3: NoSuchKey: no such key .*\r?\nhint: check the key/);
   });
