@@ -18,6 +18,8 @@ const DESCRIPTIONS = {
   literalKeys: "stores keys such as '//', '+', '.' and '..' segments literally",
   leadingSlash: "accepts keys that start with '/'",
   secondUser: "has a second user with separate permissions",
+  atomicPuts: "stores nothing when an upload is cut off mid-body",
+  distinctSecret: "has a secret key that differs from its access key id",
   realErrors: "answers like S3 under faults and load (error codes, request ids, large bodies)",
 } as const;
 
@@ -54,10 +56,22 @@ export function needs(...caps: Capability[]): { test: typeof test; describe: typ
   const reason = lacking(...caps);
   if (reason === undefined) return { test, describe };
   const label = (name: unknown) => `${String(name)} [skipped: ${reason}]`;
-  const skippedTest = ((name: string, fn: unknown, options?: unknown) => {
-    skipped.tests++;
-    return (test.skipIf(true) as (...a: unknown[]) => unknown)(label(name), fn, options);
-  }) as unknown as typeof test;
+  const skippedTest = Object.assign(
+    (name: string, fn: unknown, options?: unknown) => {
+      skipped.tests++;
+      return (test.skipIf(true) as (...a: unknown[]) => unknown)(label(name), fn, options);
+    },
+    {
+      each: (rows: readonly unknown[]) => (name: string, fn: unknown, options?: unknown) => {
+        skipped.tests += rows.length;
+        return (test.skipIf(true).each(rows as unknown[]) as (...a: unknown[]) => unknown)(
+          label(name),
+          fn,
+          options,
+        );
+      },
+    },
+  ) as unknown as typeof test;
   const skippedDescribe = ((name: string, fn: () => void) => {
     skipped.groups++;
     return describe.skipIf(true)(label(name), fn);
