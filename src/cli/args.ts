@@ -121,8 +121,9 @@ export function parseCommandLine(
       strict: true,
     });
   } catch (e) {
+    const guess = flagSuggestion(e as Error, { ...GLOBAL_OPTIONS, ...commandOptions });
     const message = parseArgsMessage(e as Error & { code?: string });
-    throw usageError(message, flagSuggestion(e as Error, { ...GLOBAL_OPTIONS, ...commandOptions }) ?? hint);
+    throw usageError(guess === undefined ? message : `${message}; ${guess}`, hint);
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const str = (name: string) => {
@@ -200,6 +201,5 @@ function flagSuggestion(e: Error, options: OptionSpecs): string | undefined {
   if (unknown === undefined) return undefined;
   const known = [...Object.keys(options), ...TOGGLE_FLAGS, ...TOGGLE_FLAGS.map((t) => `no-${t}`)];
   const close = nearest(unknown, known);
-  if (close.length === 0) return undefined;
-  return `did you mean ${close.map((c) => `--${c}`).join(" or ")}? run \`mcp-s3 COMMAND --help\` for a command's flags`;
+  return close.length === 0 ? undefined : `did you mean ${close.map((c) => `--${c}`).join(" or ")}?`;
 }

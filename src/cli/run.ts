@@ -18,7 +18,11 @@ export async function runCli(argv: readonly string[], env: Env): Promise<number>
     );
     let spec = name === undefined ? undefined : findSpec(name);
     if (name !== undefined && spec === undefined) {
-      throw usageError(`unknown command ${JSON.stringify(name)}`, suggest(name));
+      const guess = nearestCommands(name);
+      throw usageError(
+        `unknown command ${JSON.stringify(name)}${guess === "" ? "" : `; did you mean ${guess}?`}`,
+        "run `mcp-s3 --help` for the commands",
+      );
     }
     const line = parseCommandLine(
       argv,
@@ -71,12 +75,12 @@ function checkArgs(spec: CommandSpec, args: readonly string[]): void {
   }
 }
 
-function suggest(name: string): string {
-  const close = nearest(
+/** The commands close to a mistyped one, as "`ls`" or "`ls` or `rm`" ("" when none is close). */
+function nearestCommands(name: string): string {
+  return nearest(
     name,
     COMMANDS.filter((c) => !c.hidden).map((c) => c.name),
-  );
-  return close.length > 0
-    ? `did you mean ${close.map((c) => `\`${c}\``).join(" or ")}? run \`mcp-s3 --help\` for the commands`
-    : "run `mcp-s3 --help` for the commands";
+  )
+    .map((c) => `\`${c}\``)
+    .join(" or ");
 }
