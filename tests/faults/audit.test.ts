@@ -190,9 +190,9 @@ function tinyTmpfs(size: string): { dir: string; unmount(): void } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const dir = join(box.dir, `tmpfs-${Date.now()}`);
   mkdirSync(dir);
-  const r = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir]);
+  const r = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir], { timeout: 60_000 });
   if (r.status !== 0) return undefined;
-  return { dir, unmount: () => void spawnSync("umount", ["-l", dir]) };
+  return { dir, unmount: () => void spawnSync("umount", ["-l", dir], { timeout: 60_000 }) };
 }
 
 describe("an audit disk that fills up mid-run (16 KiB tmpfs)", () => {
