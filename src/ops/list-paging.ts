@@ -65,12 +65,15 @@ export async function collectPage<O extends { readonly key: string }>(
     // The first request asks for one entry more than wanted, to learn whether the listing goes on;
     // hidden entries having been met, later ones take full pages.
     const size = request === 0 ? Math.min(S3_PAGE_MAX, options.maxKeys + 1) : S3_PAGE_MAX;
-    const page = await options.fetch(position, size);
+    const from = position;
+    const page = await options.fetch(from, size);
     let advanced = false;
     for (const entry of merge(page.objects, page.prefixes)) {
       const name = entry.name;
-      // A common prefix resumed after is reported again; a server may also ignore StartAfter.
-      if (position !== undefined && compareKeys(name, position) <= 0) continue;
+      // A common prefix resumed after is reported again; a server may also ignore StartAfter. Only
+      // what sorts at or before this request's StartAfter is skipped: a server that lists a page out
+      // of byte order (the s3rver emulator does) loses nothing within the page.
+      if (from !== undefined && compareKeys(name, from) <= 0) continue;
       advanced = true;
       const visible = entry.object !== undefined ? options.objectVisible(name) : options.prefixVisible(name);
       if (!visible) {
