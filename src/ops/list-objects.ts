@@ -1,5 +1,6 @@
 import { type _Object, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { commonPrefixVisible, deniedAreaOf, keyVisible } from "../policy/decide.ts";
+import { normalizeEtag } from "../s3/etag.ts";
 import { collectPage } from "./list-paging.ts";
 import { type ListingScope, openToken, sealToken } from "./list-token.ts";
 import { invalidArgument, type OpsContext, runOperation } from "./run.ts";
@@ -118,7 +119,7 @@ function summary(o: _Object & { Key: string }): ObjectSummary {
     key: o.Key,
     size: o.Size ?? 0,
     last_modified: o.LastModified?.toISOString() ?? null,
-    etag: o.ETag ?? null,
+    etag: normalizeEtag(o.ETag),
     storage_class: o.StorageClass ?? null,
   };
 }
