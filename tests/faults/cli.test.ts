@@ -9,20 +9,15 @@ import { join } from "node:path";
 import { needs } from "../support/capabilities.ts";
 import type { FaultProxy } from "../support/faultproxy.ts";
 import type { TestS3 } from "../support/s3.ts";
-import { type Run, runCli } from "./cli.ts";
 import {
-  createBucket,
-  inProgressUploads,
-  objectExists,
-  objectSha256,
-  productEnv,
-  proxyFor,
-  putObject,
-  readLines,
-  rgw,
-  type Sandbox,
-  sandbox,
-} from "./env.ts";
+  createTestBucket,
+  listMultipartUploads,
+  putTestObject,
+  testObjectExists,
+  testObjectSha256,
+} from "../support/s3.ts";
+import { type Run, runCli } from "./cli.ts";
+import { productEnv, proxyFor, readLines, rgw, type Sandbox, sandbox } from "./env.ts";
 
 setDefaultTimeout(120_000);
 const BOUND_MS = 20_000;
@@ -40,8 +35,8 @@ beforeAll(async () => {
   s3 = await rgw();
   proxy = await proxyFor(s3, 25_000);
   box = sandbox("faults-cli");
-  bucket = await createBucket(s3, "faults-cli");
-  await putObject(s3, bucket, "doc.txt", BODY);
+  bucket = await createTestBucket(s3, "faults-cli");
+  await putTestObject(s3, bucket, "doc.txt", BODY);
   auditPath = box.auditFile();
   env = productEnv(s3, box, proxy.endpoint, {
     S3_TIMEOUT: "1s",
@@ -164,8 +159,8 @@ needs("atomicPuts", "multipartAdmin").describe(
       expect(r.code).toBe(1);
       expect(["ServiceUnavailable", "Timeout", "InternalError"]).toContain(errorCode(r) as string);
       await proxy.pass();
-      expect(await objectExists(s3, bucket, "upload.bin")).toBe(false);
-      expect(await inProgressUploads(s3, bucket)).toEqual([]);
+      expect(await testObjectExists(s3, bucket, "upload.bin")).toBe(false);
+      expect(await listMultipartUploads(s3, bucket)).toEqual([]);
     });
 
     test("put of a 17 MiB file to a server that stops reading mid-part: Timeout within S3_TIMEOUT, nothing left", async () => {
@@ -182,8 +177,8 @@ needs("atomicPuts", "multipartAdmin").describe(
       // Retries are bounded: a few attempts of 2 s each, not the 25 s the proxy would hold a socket.
       expect(r.ms).toBeLessThan(BOUND_MS);
       await proxy.pass();
-      expect(await objectExists(s3, bucket, "stalled.bin")).toBe(false);
-      expect(await inProgressUploads(s3, bucket)).toEqual([]);
+      expect(await testObjectExists(s3, bucket, "stalled.bin")).toBe(false);
+      expect(await listMultipartUploads(s3, bucket)).toEqual([]);
     });
 
     test("a file sent as one PutObject, reset once mid-body: retried from the file's start, object whole", async () => {
@@ -201,10 +196,10 @@ needs("atomicPuts", "multipartAdmin").describe(
       expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
       expect(proxy.counts()["reset-upload"]).toBe(1);
       await proxy.pass();
-      expect(await objectSha256(s3, bucket, "single.bin")).toBe(
+      expect(await testObjectSha256(s3, bucket, "single.bin")).toBe(
         createHash("sha256").update(bytes).digest("hex"),
       );
-      expect(await inProgressUploads(s3, bucket)).toEqual([]);
+      expect(await listMultipartUploads(s3, bucket)).toEqual([]);
     });
 
     test("a file sent as one PutObject, reset every time: exit 1 after 3 attempts, no object", async () => {
@@ -219,7 +214,7 @@ needs("atomicPuts", "multipartAdmin").describe(
       expect(["ServiceUnavailable", "Timeout", "InternalError"]).toContain(errorCode(r) as string);
       expect(proxy.counts()["reset-upload"]).toBe(3);
       await proxy.pass();
-      expect(await objectExists(s3, bucket, "single-fail.bin")).toBe(false);
+      expect(await testObjectExists(s3, bucket, "single-fail.bin")).toBe(false);
     });
 
     test("a file sent as one PutObject to a server that stops reading: Timeout within S3_TIMEOUT, no object", async () => {
@@ -235,7 +230,7 @@ needs("atomicPuts", "multipartAdmin").describe(
       expect({ code: r.code, error: errorCode(r) }).toEqual({ code: 1, error: "Timeout" });
       expect(r.ms).toBeLessThan(BOUND_MS);
       await proxy.pass();
-      expect(await objectExists(s3, bucket, "single-stall.bin")).toBe(false);
+      expect(await testObjectExists(s3, bucket, "single-stall.bin")).toBe(false);
     });
 
     test("put from stdin reset mid-body: exit 1, no object", async () => {
@@ -246,8 +241,8 @@ needs("atomicPuts", "multipartAdmin").describe(
       const r = await cli(["put", "-", `s3://${bucket}/stdin.txt`], { stdin: BODY });
       expect(r.code).toBe(1);
       await proxy.pass();
-      expect(await objectExists(s3, bucket, "stdin.txt")).toBe(false);
-      expect(await inProgressUploads(s3, bucket)).toEqual([]);
+      expect(await testObjectExists(s3, bucket, "stdin.txt")).toBe(false);
+      expect(await listMultipartUploads(s3, bucket)).toEqual([]);
     });
   },
 );

@@ -6,18 +6,8 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { needs } from "../support/capabilities.ts";
 import type { FaultProxy } from "../support/faultproxy.ts";
 import type { TestS3 } from "../support/s3.ts";
-import {
-  createBucket,
-  inProgressUploads,
-  objectExists,
-  productEnv,
-  proxyFor,
-  putObject,
-  readLines,
-  rgw,
-  type Sandbox,
-  sandbox,
-} from "./env.ts";
+import { createTestBucket, listMultipartUploads, putTestObject, testObjectExists } from "../support/s3.ts";
+import { productEnv, proxyFor, readLines, rgw, type Sandbox, sandbox } from "./env.ts";
 import { type McpSession, startMcp, toolErrorOf } from "./mcp.ts";
 
 setDefaultTimeout(120_000);
@@ -37,9 +27,9 @@ beforeAll(async () => {
   s3 = await rgw();
   proxy = await proxyFor(s3, 25_000);
   box = sandbox("faults-mcp");
-  bucket = await createBucket(s3, "faults-mcp");
-  await putObject(s3, bucket, "doc.txt", TEXT);
-  await putObject(s3, bucket, "other.txt", "other");
+  bucket = await createTestBucket(s3, "faults-mcp");
+  await putTestObject(s3, bucket, "doc.txt", TEXT);
+  await putTestObject(s3, bucket, "other.txt", "other");
   auditPath = box.auditFile();
   mcp = await startMcp(
     productEnv(s3, box, proxy.endpoint, {
@@ -173,7 +163,7 @@ needs("atomicPuts", "multipartAdmin").describe(
       const { error } = await call("s3_put_object", { bucket, key: "put-reset.txt", content: TEXT });
       expect(["ServiceUnavailable", "Timeout", "InternalError"]).toContain(error?.error as string);
       await proxy.pass();
-      expect(await objectExists(s3, bucket, "put-reset.txt")).toBe(false);
+      expect(await testObjectExists(s3, bucket, "put-reset.txt")).toBe(false);
     });
 
     test("multipart put (17 MiB) with every part upload reset mid-body", async () => {
@@ -190,8 +180,8 @@ needs("atomicPuts", "multipartAdmin").describe(
       expect(["ServiceUnavailable", "Timeout", "InternalError"]).toContain(error?.error as string);
       expect(ms).toBeLessThan(60_000);
       await proxy.pass();
-      expect(await objectExists(s3, bucket, "put-multi.bin")).toBe(false);
-      expect(await inProgressUploads(s3, bucket)).toEqual([]);
+      expect(await testObjectExists(s3, bucket, "put-multi.bin")).toBe(false);
+      expect(await listMultipartUploads(s3, bucket)).toEqual([]);
     });
 
     test("copy under a 503 storm: no destination object", async () => {
@@ -205,7 +195,7 @@ needs("atomicPuts", "multipartAdmin").describe(
       expect(error?.error).toBe("ServiceUnavailable");
       expect(proxy.matched()).toBeLessThanOrEqual(3);
       await proxy.pass();
-      expect(await objectExists(s3, bucket, "copied.txt")).toBe(false);
+      expect(await testObjectExists(s3, bucket, "copied.txt")).toBe(false);
     });
   },
 );

@@ -16,19 +16,14 @@ import { needs } from "../support/capabilities.ts";
 import type { FaultProxy } from "../support/faultproxy.ts";
 import type { TestS3 } from "../support/s3.ts";
 import {
-  createBucket,
-  inProgressUploads,
-  listKeys,
-  objectExists,
-  objectSha256,
-  productEnv,
-  proxyFor,
-  readLines,
-  rgw,
-  type Sandbox,
-  sandbox,
-  putObject as seed,
-} from "./env.ts";
+  createTestBucket,
+  listAllKeys,
+  listMultipartUploads,
+  putTestObject as seed,
+  testObjectExists,
+  testObjectSha256,
+} from "../support/s3.ts";
+import { productEnv, proxyFor, readLines, rgw, type Sandbox, sandbox } from "./env.ts";
 
 setDefaultTimeout(90_000);
 
@@ -51,7 +46,7 @@ beforeAll(async () => {
   // Long holds: without a working S3_TIMEOUT a stalled call would take 3 x 25 s, past the bound.
   proxy = await proxyFor(s3, 25_000);
   box = sandbox("faults-ops");
-  bucket = await createBucket(s3, "faults");
+  bucket = await createTestBucket(s3, "faults");
   await seed(s3, bucket, "small.txt", SMALL);
   await seed(s3, bucket, "big.bin", BIG);
   auditPath = box.auditFile();
@@ -296,8 +291,8 @@ needs("atomicPuts", "multipartAdmin").describe(
       expect(tries.size).toBeGreaterThanOrEqual(2);
       for (const n of tries.values()) expect(n).toBeLessThanOrEqual(3);
       await proxy.pass();
-      expect(await objectExists(s3, bucket, key)).toBe(false);
-      expect(await inProgressUploads(s3, bucket)).toEqual([]);
+      expect(await testObjectExists(s3, bucket, key)).toBe(false);
+      expect(await listMultipartUploads(s3, bucket)).toEqual([]);
     });
 
     test("one part reset once: the SDK retries that part and the object is whole", async () => {
@@ -312,8 +307,8 @@ needs("atomicPuts", "multipartAdmin").describe(
       expect(out.size).toBe(MULTI);
       expect(proxy.counts()["reset-upload"]).toBe(1);
       await proxy.pass();
-      expect(await objectSha256(s3, bucket, key)).toBe(sha);
-      expect(await inProgressUploads(s3, bucket)).toEqual([]);
+      expect(await testObjectSha256(s3, bucket, key)).toBe(sha);
+      expect(await listMultipartUploads(s3, bucket)).toEqual([]);
     });
 
     test("a single PutObject reset mid-body: error, no object", async () => {
@@ -326,7 +321,7 @@ needs("atomicPuts", "multipartAdmin").describe(
       expect(error).toBeDefined();
       expect(proxy.counts()["reset-upload"]).toBeLessThanOrEqual(3);
       await proxy.pass();
-      expect(await objectExists(s3, bucket, key)).toBe(false);
+      expect(await testObjectExists(s3, bucket, key)).toBe(false);
     });
 
     test("a 503 storm on a copy: ServiceUnavailable, no destination object", async () => {
@@ -342,7 +337,7 @@ needs("atomicPuts", "multipartAdmin").describe(
       expect(error?.code).toBe("ServiceUnavailable");
       expect(proxy.counts().status).toBeLessThanOrEqual(3);
       await proxy.pass();
-      expect(await objectExists(s3, bucket, "copy-storm.txt")).toBe(false);
+      expect(await testObjectExists(s3, bucket, "copy-storm.txt")).toBe(false);
     });
   },
 );
@@ -357,7 +352,7 @@ test("every faulted call above was audited exactly once, with its status and err
   }
   const errors = lines.filter((l) => l.status === "error").map((l) => l.error);
   for (const code of ["ServiceUnavailable", "InternalError", "Timeout"]) expect(errors).toContain(code);
-  const keys = await listKeys(s3, bucket);
+  const keys = await listAllKeys(s3, bucket);
   expect(keys).not.toContain("multi-reset.bin");
 });
 

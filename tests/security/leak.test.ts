@@ -12,23 +12,12 @@ import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli } from "../faults/cli.ts";
-import {
-  BUN,
-  createBucket,
-  MAIN,
-  productEnv,
-  proxyFor,
-  putObject,
-  ROOT,
-  rgw,
-  type Sandbox,
-  sandbox,
-  user,
-} from "../faults/env.ts";
+import { BUN, MAIN, productEnv, proxyFor, ROOT, rgw, type Sandbox, sandbox, user } from "../faults/env.ts";
 import { type McpSession, startMcp } from "../faults/mcp.ts";
 import { CAPABILITIES } from "../support/capabilities.ts";
 import type { FaultProxy } from "../support/faultproxy.ts";
 import type { TestS3 } from "../support/s3.ts";
+import { createTestBucket, putTestObject } from "../support/s3.ts";
 
 setDefaultTimeout(240_000);
 
@@ -84,9 +73,9 @@ beforeAll(async () => {
   box = sandbox("leak");
   proxy = await proxyFor(s3, 20_000);
   await proxy.set({ fault: { kind: "stall" } });
-  bucket = await createBucket(s3, "leak");
-  await putObject(s3, bucket, "doc.txt", "leak scan document");
-  await putObject(s3, bucket, "data/a.txt", "a");
+  bucket = await createTestBucket(s3, "leak");
+  await putTestObject(s3, bucket, "doc.txt", "leak scan document");
+  await putTestObject(s3, bucket, "data/a.txt", "a");
   secrets = [...Object.values(C), ...s3.users.map((u) => u.secretAccessKey)];
 
   // An AWS shared credentials file with its own canary secret and token.

@@ -13,14 +13,16 @@
 // singleton. It is stopped when the process ends: bun test runs no "exit" hooks, so a guardian
 // process (scripts/rgw.ts) does it, for RGW and for our temporary directories alike. Test files
 // must not stop it in afterAll: other files still use it.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import {
   CreateBucketCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -239,6 +241,28 @@ export async function getTestObject(s3: TestS3, bucket: string, key: string): Pr
 function isNotFound(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e.name === "NoSuchKey" || e.$metadata?.httpStatusCode === 404;
+}
+
+/** Whether the object exists, asked of the server directly (bypassing the product and any proxy). */
+export async function testObjectExists(s3: TestS3, bucket: string, key: string): Promise<boolean> {
+  try {
+    await client(s3).send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+/** SHA-256 (hex) of the object as the server holds it. */
+export async function testObjectSha256(s3: TestS3, bucket: string, key: string): Promise<string> {
+  const bytes = await getTestObject(s3, bucket, key);
+  if (bytes === null) throw new Error(`[test-s3] no object s3://${bucket}/${key}`);
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+export async function deleteTestObject(s3: TestS3, bucket: string, key: string): Promise<void> {
+  await client(s3).send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
 }
 
 /** Every key in the bucket (under `prefix`), across all pages, in listing order. */
