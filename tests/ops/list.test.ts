@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { listBuckets, listObjects } from "../../src/ops/index.ts";
 import { compareKeys } from "../../src/ops/key-order.ts";
+import { needs } from "../support/capabilities.ts";
 import { createTestBucket, listAllKeys, putTestObject } from "../support/s3.ts";
 import { type Harness, harness, inParallel, rejects, text } from "./harness.ts";
 
@@ -12,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-describe("pagination", () => {
+needs("byteOrder").describe("pagination", () => {
   const N = 2_150;
   let bucket: string;
   let keys: string[];
@@ -100,10 +101,13 @@ describe("prefix ACL filtering", () => {
     expect(page.count).toBe(1);
   });
 
-  test("the bucket root without a delimiter shows only allowed, non-denied keys", async () => {
-    const page = await listObjects(acl.ctx, { bucket });
-    expect(page.objects.map((o) => o.key)).toEqual(["data/a.csv", "data/b/c.csv"]);
-  });
+  needs("byteOrder").test(
+    "the bucket root without a delimiter shows only allowed, non-denied keys",
+    async () => {
+      const page = await listObjects(acl.ctx, { bucket });
+      expect(page.objects.map((o) => o.key)).toEqual(["data/a.csv", "data/b/c.csv"]);
+    },
+  );
 
   test("inside data/ with a delimiter: the denied folder is hidden", async () => {
     const page = await listObjects(acl.ctx, { bucket, prefix: "data/", delimiter: "/" });
@@ -111,7 +115,7 @@ describe("prefix ACL filtering", () => {
     expect(page.common_prefixes).toEqual(["data/b/"]);
   });
 
-  test("a parent string of the allowed prefix ('da') is allowed, filtered", async () => {
+  needs("byteOrder").test("a parent string of the allowed prefix ('da') is allowed, filtered", async () => {
     const page = await listObjects(acl.ctx, { bucket, prefix: "da" });
     expect(page.objects.map((o) => o.key)).toEqual(["data/a.csv", "data/b/c.csv"]);
   });
@@ -216,7 +220,7 @@ describe("bucket lists", () => {
 // Issue 12, defect 1: S3's continuation token on RGW is the last key in plain text. Paging with
 // max_keys 1 must never hand out a token, key or folder that names a refused key, must give every
 // visible entry exactly once, and must not return empty pages while visible entries remain.
-describe("continuation tokens and hidden keys (real RGW)", () => {
+needs("byteOrder").describe("continuation tokens and hidden keys (real RGW)", () => {
   let bucket: string;
   const visibleKeys = ["a/1", "c/2", "data/0", "data/1", "data/2", "data/sub/x", "data/sub/y", "z"];
   const hiddenKeys = [
