@@ -3,6 +3,7 @@ import { AbortMultipartUploadCommand, PutObjectCommand, type S3Client } from "@a
 import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { toS3ToolError } from "../s3/errors.ts";
+import { uploadLeftBehind } from "./cleanup.ts";
 import { checkMetadata } from "./metadata.ts";
 import { type Execution, type OpsContext, runOperation } from "./run.ts";
 
@@ -183,7 +184,11 @@ async function streamUpload(
   const body = Readable.from(counter.chunks, { objectMode: true });
   const inFlight = new AbortController();
   const upload = new Upload({
-    client: cancellableParts(run.client, inFlight.signal),
+    // A failed AbortMultipartUpload would otherwise be thrown by done() in place of the failure
+    // that caused it (a refusal would become InternalError): it is reported beside it instead.
+    client: cancellableParts(run.client, inFlight.signal, (uploadId, e) =>
+      run.cleanupFailed(uploadLeftBehind(args.bucket, args.key, uploadId, e)),
+    ),
     params: {
       Bucket: args.bucket,
       Key: args.key,
@@ -224,15 +229,23 @@ async function streamUpload(
 /**
  * The client as lib-storage sees it: every request it sends is cancelled by `signal` (lib-storage
  * gives its part uploads no signal of their own), except AbortMultipartUpload, which is the
- * clean-up that must still go out after a cancellation.
+ * clean-up that must still go out after a cancellation. An abort that fails goes to
+ * `abortFailed` and looks done to lib-storage, which then rejects with the original failure.
  */
-function cancellableParts(client: S3Client, signal: AbortSignal): S3Client {
+function cancellableParts(
+  client: S3Client,
+  signal: AbortSignal,
+  abortFailed: (uploadId: string | undefined, e: unknown) => void,
+): S3Client {
   return new Proxy(client, {
     get(target, prop, receiver) {
       if (prop !== "send") return Reflect.get(target, prop, receiver);
       return (command: Parameters<S3Client["send"]>[0], options?: { abortSignal?: AbortSignal }) =>
         command instanceof AbortMultipartUploadCommand
-          ? target.send(command, options)
+          ? target.send(command, options).catch((e: unknown) => {
+              abortFailed(command.input.UploadId, e);
+              return {};
+            })
           : target.send(command, { ...options, abortSignal: signal });
     },
   });
