@@ -155,7 +155,7 @@ function limitedBody(
       "upload the file again once nothing is writing to it",
     );
   async function* chunks(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of source) {
+    for await (const chunk of untilAborted(source, run.signal)) {
       sent += chunk.byteLength;
       if (exactly !== undefined && sent > exactly) throw changed();
       if (sent > limit) {
@@ -171,6 +171,40 @@ function limitedBody(
     if (exactly !== undefined && sent !== exactly) throw changed();
   }
   return { chunks: chunks(), sent: () => sent };
+}
+
+/**
+ * `source` until `signal` fires. A source waiting for input (stdin from an idle pipe) would
+ * otherwise hold a cancelled upload for ever: a stream cannot be destroyed, nor a generator
+ * returned, while it is waiting, so the multipart upload would never be aborted.
+ */
+async function* untilAborted<T>(
+  source: Iterable<T> | AsyncIterable<T>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<T> {
+  if (signal === undefined || Symbol.iterator in source) {
+    yield* source;
+    return;
+  }
+  const it = source[Symbol.asyncIterator]();
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(Object.assign(new Error("upload cancelled"), { name: "AbortError" }));
+  });
+  aborted.catch(() => {});
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    for (;;) {
+      const next = await Promise.race([it.next(), aborted]);
+      if (next.done === true) return;
+      yield next.value;
+    }
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    // Not awaited: a source still waiting for input would hold this up too.
+    it.return?.()?.catch(() => {});
+  }
 }
 
 async function streamUpload(
