@@ -187,24 +187,39 @@ async function* untilAborted<T>(
     return;
   }
   const it = source[Symbol.asyncIterator]();
-  let onAbort = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(Object.assign(new Error("upload cancelled"), { name: "AbortError" }));
-  });
-  aborted.catch(() => {});
-  if (signal.aborted) onAbort();
-  else signal.addEventListener("abort", onAbort, { once: true });
   try {
     for (;;) {
-      const next = await Promise.race([it.next(), aborted]);
+      const next = await nextOrAbort(it, signal);
       if (next.done === true) return;
       yield next.value;
     }
   } finally {
-    signal.removeEventListener("abort", onAbort);
     // Not awaited: a source still waiting for input would hold this up too.
     it.return?.()?.catch(() => {});
   }
+}
+
+/**
+ * One `next()` raced against the signal, with a listener of its own (a race against one promise
+ * that lives as long as the upload would keep every chunk it ever resolved with).
+ */
+function nextOrAbort<T>(it: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(Object.assign(new Error("upload cancelled"), { name: "AbortError" }));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    const settle = () => signal.removeEventListener("abort", onAbort);
+    it.next().then(
+      (r) => {
+        settle();
+        resolve(r);
+      },
+      (e: unknown) => {
+        settle();
+        reject(e);
+      },
+    );
+  });
 }
 
 async function streamUpload(
