@@ -172,7 +172,14 @@ async function fetchInto(
     );
     const results = await Promise.allSettled(workers);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed !== undefined) throw args.signal?.aborted ? args.signal.reason : failed.reason;
+    // The first failure stopped the others: theirs are aborts (they would read as Cancelled).
+    if (failed !== undefined) {
+      throw args.signal?.aborted
+        ? args.signal.reason
+        : stop.signal.aborted
+          ? stop.signal.reason
+          : failed.reason;
+    }
     return ranges.length;
   } finally {
     args.signal?.removeEventListener("abort", onAbort);
