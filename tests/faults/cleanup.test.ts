@@ -5,6 +5,7 @@
 // on the same error line, with the abort's failure in the diagnostic log. An interrupt while stdin
 // is an idle pipe aborts the upload at once (it used to wait for input for ever).
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { join } from "node:path";
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import type { FaultProxy } from "../support/faultproxy.ts";
 import type { TestS3 } from "../support/s3.ts";
@@ -17,6 +18,7 @@ import {
   objectExists,
   productEnv,
   proxyFor,
+  ROOT,
   readLines,
   rgw,
   type Sandbox,
@@ -166,8 +168,12 @@ describe("a refused streamed put whose AbortMultipartUpload is denied", () => {
  * `put -` from a pipe that stays open after 9 MiB: the first part is on its way and the put waits
  * for more input when SIGINT arrives.
  */
-async function interruptIdlePipe(key: string, audit: string): Promise<{ code: number; stderr: string }> {
-  const proc = Bun.spawn([BUN, MAIN, "put", "-", `s3://${bucket}/${key}`], {
+async function interruptIdlePipe(
+  key: string,
+  audit: string,
+  command: readonly string[] = [BUN, MAIN],
+): Promise<{ code: number; stderr: string }> {
+  const proc = Bun.spawn([...command, "put", "-", `s3://${bucket}/${key}`], {
     env: env(audit),
     stdin: "pipe",
     stdout: "pipe",
@@ -192,19 +198,27 @@ async function interruptIdlePipe(key: string, audit: string): Promise<{ code: nu
   }
 }
 
+const DENO = [join(ROOT, "node_modules/.bin/deno"), "run", "-A", MAIN];
+
 describe("an interrupted put from an idle pipe", () => {
-  test("is aborted at once: exit 130, Cancelled, no multipart upload left (it used to hang until killed)", async () => {
-    const key = "interrupted/idle.bin";
-    const audit = box.auditFile();
-    await proxy.pass();
-    const r = await interruptIdlePipe(key, audit);
-    expect(r).toEqual({ code: 130, stderr: "mcp-s3: Cancelled: interrupted by SIGINT\n" });
-    expect(await uploadsOf(key)).toEqual([]);
-    expect(await objectExists(s3, bucket, key)).toBe(false);
-    expect(readLines(audit)).toEqual([
-      expect.objectContaining({ tool: "s3_put_object", key, status: "error", error: "Cancelled" }),
-    ]);
-  });
+  test.each([
+    ["Bun", [BUN, MAIN]],
+    ["Deno", DENO],
+  ] as const)(
+    "%s: aborted at once, exit 130, Cancelled, no multipart upload left (it used to hang until killed)",
+    async (runtime, command) => {
+      const key = `interrupted/idle-${runtime}.bin`;
+      const audit = box.auditFile();
+      await proxy.pass();
+      const r = await interruptIdlePipe(key, audit, command);
+      expect(r).toEqual({ code: 130, stderr: "mcp-s3: Cancelled: interrupted by SIGINT\n" });
+      expect(await uploadsOf(key)).toEqual([]);
+      expect(await objectExists(s3, bucket, key)).toBe(false);
+      expect(readLines(audit)).toEqual([
+        expect.objectContaining({ tool: "s3_put_object", key, status: "error", error: "Cancelled" }),
+      ]);
+    },
+  );
 
   test("whose AbortMultipartUpload is denied stays Cancelled (exit 130) and names the upload left behind", async () => {
     const key = "interrupted/left.bin";
