@@ -76,11 +76,7 @@ export function invalidArguments(
  */
 export function resourceError(e: unknown): JsonRpcError {
   const body = errorBody(e);
-  return new JsonRpcError(
-    RESOURCE_ERROR_CODES[body.error],
-    `${body.error}: ${body.message}`,
-    body,
-  );
+  return new JsonRpcError(RESOURCE_ERROR_CODES[body.error], `${body.error}: ${body.message}`, body);
 }
 
 /** tools/call naming a tool this server does not have: a protocol error, as the MCP specification asks. */
