@@ -69,5 +69,6 @@ const OWN_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
  * escaped as a whole. A line built correctly comes back unchanged (nothing is escaped twice).
  */
 export function safeLine(line: string): string {
+  if (!ESCAPED.test(line)) return line;
   return ESCAPED.test(line.replace(OWN_COLOUR, "")) ? escapeControls(line) : line;
 }
