@@ -1,7 +1,7 @@
 // The single path every operation takes: resolve the connection, ask the policy gate about every
 // declared touch, run, and write exactly one audit line for the attempt, whatever happened.
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { AuditRecord, AuditStatus, AuditWriter } from "../audit/writer.ts";
+import { type AuditRecord, type AuditStatus, AuditWriteError, type AuditWriter } from "../audit/writer.ts";
 import type { Config, Connection, Policy } from "../config/schema.ts";
 import { type CleanupFailure, PolicyRefusal, S3ToolError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -134,7 +134,7 @@ export async function runOperation<T>(
     finish("success");
   } catch (e) {
     // The operation did reach S3 (a write is stored): say so, rather than "not completed".
-    const code = /\(([A-Z0-9_]+)\)/.exec(e instanceof Error ? e.message : "")?.[1];
+    const code = e instanceof AuditWriteError ? e.errnoCode : undefined;
     throw new S3ToolError(
       "InternalError",
       `${spec.tool} was carried out but its audit line could not be written${code === undefined ? "" : ` (${code})`}; its result is withheld and every further operation is refused until the audit log is fixed and the process restarted`,
