@@ -1,6 +1,7 @@
 // The dispatcher: parse the line, find the command, import it (only it), run it, print any failure
 // the one way (exit.ts) and return the exit code. Nothing heavy is imported at the top level so
 // that `mcp-s3 version` and `--help` start in milliseconds.
+import { isS3ToolError } from "../errors.ts";
 import { findCommand, parseCommandLine, usageError } from "./args.ts";
 import { createCli } from "./context.ts";
 import { EXIT, reportError } from "./exit.ts";
@@ -45,7 +46,11 @@ export async function runCli(argv: readonly string[], env: Env): Promise<number>
       await io.flush();
       return code;
     } catch (e) {
-      throw cli.interrupted() ?? e;
+      // After a signal the interruption is the story, with what its clean-up could not undo.
+      const stop = cli.interrupted();
+      if (stop === undefined) throw e;
+      if (isS3ToolError(e)) for (const failure of e.cleanupFailures) stop.noteCleanupFailure(failure);
+      throw stop;
     } finally {
       cli.close();
     }

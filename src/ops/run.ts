@@ -3,7 +3,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { type AuditRecord, type AuditStatus, AuditWriteError, type AuditWriter } from "../audit/writer.ts";
 import type { Config, Connection, Policy } from "../config/schema.ts";
-import { PolicyRefusal, S3ToolError } from "../errors.ts";
+import { type CleanupFailure, PolicyRefusal, S3ToolError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { decideAll, type Touch } from "../policy/decide.ts";
 import type { ClientPool } from "../s3/clients.ts";
@@ -46,6 +46,11 @@ export interface Execution {
   authorize(touches: readonly Touch[]): void;
   /** Bytes transferred, for the audit line. */
   count(bytes: number): void;
+  /**
+   * Reports a clean-up that failed after the operation failed (an upload that could not be
+   * aborted): logged, and said alongside the operation's error, never in its place.
+   */
+  cleanupFailed(failure: CleanupFailure): void;
 }
 
 export async function runOperation<T>(
@@ -55,6 +60,7 @@ export async function runOperation<T>(
 ): Promise<T> {
   const started = performance.now();
   let bytes: number | undefined;
+  const cleanupFailures: CleanupFailure[] = [];
   let connectionName = spec.connection ?? ctx.config.default_connection;
 
   const finish = (status: AuditStatus, error?: S3ToolError) => {
@@ -72,7 +78,10 @@ export async function runOperation<T>(
       prefix: spec.prefix,
       bytes,
     };
-    ctx.log.log(status === "success" ? "info" : "warn", error?.message ?? "ok", { ...record });
+    ctx.log.log(status === "success" ? "info" : "warn", error?.message ?? "ok", {
+      ...record,
+      ...(error?.cause === undefined ? {} : { cause: error.cause }),
+    });
     ctx.audit.write(record);
   };
 
@@ -99,9 +108,25 @@ export async function runOperation<T>(
       count(n) {
         bytes = (bytes ?? 0) + n;
       },
+      cleanupFailed(failure) {
+        cleanupFailures.push(failure);
+        ctx.log.log("warn", `clean-up failed: ${failure.note}`, {
+          tool: spec.tool,
+          bucket: spec.bucket,
+          key: spec.key,
+          connection: connectionName,
+          ...(failure.cause === undefined ? {} : { cause: failure.cause }),
+        });
+      },
     });
   } catch (e) {
-    const error = toS3ToolError(e, { bucket: spec.bucket, key: spec.key });
+    const error = toS3ToolError(e, {
+      bucket: spec.bucket,
+      key: spec.key,
+      connection: connectionName,
+      signal: spec.signal,
+    });
+    for (const failure of cleanupFailures) error.noteCleanupFailure(failure);
     finish(error instanceof PolicyRefusal ? "denied" : "error", error);
     throw error;
   }

@@ -195,7 +195,7 @@ describe("interrupted transfers leave nothing behind", () => {
         });
         expect(sent).toBe(true);
         expect(r.code).toBe(exit);
-        expect(r.stderr).toBe(`mcp-s3: interrupted by ${signal}\n`);
+        expect(r.stderr).toBe(`mcp-s3: Cancelled: interrupted by ${signal}\n`);
         expect(await listMultipartUploads(s3, bucket)).toEqual([]);
         expect(await getTestObject(s3, bucket, key)).toBeNull();
       } finally {
@@ -228,7 +228,7 @@ describe("interrupted transfers leave nothing behind", () => {
         expect(sent).toBe(true);
         expect({ code: r.code, stderr: r.stderr }).toEqual({
           code: 130,
-          stderr: "mcp-s3: interrupted by SIGINT\n",
+          stderr: "mcp-s3: Cancelled: interrupted by SIGINT\n",
         });
         expect(await getTestObject(s3, bucket, key)).toBeNull();
         expect(await listMultipartUploads(s3, bucket)).toEqual([]);
@@ -267,7 +267,7 @@ describe("interrupted transfers leave nothing behind", () => {
       expect(proxy.counts()["stall-response"]).toBeGreaterThan(0);
       expect({ code: r.code, stderr: r.stderr }).toEqual({
         code: 130,
-        stderr: "mcp-s3: interrupted by SIGINT\n",
+        stderr: "mcp-s3: Cancelled: interrupted by SIGINT\n",
       });
       expect(readdirSync(dir)).toEqual([]);
       expect(existsSync(join(dir, "out.bin"))).toBe(false);

@@ -75,7 +75,12 @@ describe("ending the session with a call in flight", () => {
     expect(raw.messages.some((m) => m.id === 2 && m.result !== undefined)).toBe(false);
     const lines = readAudit(raw.auditFile);
     expect(lines).toEqual([
-      expect.objectContaining({ tool: "s3_get_object", key: "data/slow.txt", status: "error" }),
+      expect.objectContaining({
+        tool: "s3_get_object",
+        key: "data/slow.txt",
+        status: "error",
+        error: "Cancelled",
+      }),
     ]);
     await proxy.close();
     proxy = undefined;
@@ -83,7 +88,7 @@ describe("ending the session with a call in flight", () => {
 });
 
 describe("a call the client cancels", () => {
-  test("gets no response, is audited, and does not hold up the end of the session", async () => {
+  test("gets no response, is audited as Cancelled, and does not hold up the end of the session", async () => {
     proxy = await startDelayProxy(s3.endpoint, 1500);
     const raw = await started({ S3_ENDPOINT: proxy.endpoint });
     raw.request(2, "tools/call", { name: "s3_get_object", arguments: { bucket, key: "data/slow.txt" } });
@@ -100,8 +105,14 @@ describe("a call the client cancels", () => {
     raw.endInput();
     expect(await raw.exited()).toEqual({ code: 0, signal: null });
     expect(raw.messages.filter((m) => m.id === 2)).toEqual([]);
+    // SPEC §5.1: a cancelled call is audited with error Cancelled (it used to say Timeout).
     expect(readAudit(raw.auditFile)).toEqual([
-      expect.objectContaining({ tool: "s3_get_object", key: "data/slow.txt", status: "error" }),
+      expect.objectContaining({
+        tool: "s3_get_object",
+        key: "data/slow.txt",
+        status: "error",
+        error: "Cancelled",
+      }),
     ]);
     await proxy.close();
     proxy = undefined;
