@@ -9,13 +9,11 @@ import { join } from "node:path";
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import type { FaultProxy } from "../support/faultproxy.ts";
 import type { TestS3 } from "../support/s3.ts";
+import { adminClient, createTestBucket, testObjectExists } from "../support/s3.ts";
 import { runCli } from "./cli.ts";
 import {
-  adminClient,
   BUN,
-  createBucket,
   MAIN,
-  objectExists,
   productEnv,
   proxyFor,
   ROOT,
@@ -38,7 +36,7 @@ beforeAll(async () => {
   s3 = await rgw();
   proxy = await proxyFor(s3, 30_000);
   box = sandbox("faults-cleanup");
-  bucket = await createBucket(s3, "faults-cleanup");
+  bucket = await createTestBucket(s3, "faults-cleanup");
 });
 
 afterAll(async () => {
@@ -116,7 +114,7 @@ describe("a refused streamed put whose AbortMultipartUpload is denied", () => {
           cause: expect.objectContaining({ name: "AccessDenied", status: 403, request_id: "faultproxy" }),
         }),
       );
-      expect(await objectExists(s3, bucket, key)).toBe(false);
+      expect(await testObjectExists(s3, bucket, key)).toBe(false);
     } finally {
       await proxy.pass();
       await abortAll(key);
@@ -213,7 +211,7 @@ describe("an interrupted put from an idle pipe", () => {
       const r = await interruptIdlePipe(key, audit, command);
       expect(r).toEqual({ code: 130, stderr: "mcp-s3: Cancelled: interrupted by SIGINT\n" });
       expect(await uploadsOf(key)).toEqual([]);
-      expect(await objectExists(s3, bucket, key)).toBe(false);
+      expect(await testObjectExists(s3, bucket, key)).toBe(false);
       expect(readLines(audit)).toEqual([
         expect.objectContaining({ tool: "s3_put_object", key, status: "error", error: "Cancelled" }),
       ]);
