@@ -208,14 +208,33 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "rm",
-    summary: "delete an object",
-    usage: "s3://bucket/key",
+    summary: "delete objects: keys, patterns, or everything under a prefix (-r)",
+    usage: "LOCATION...",
     minArgs: 1,
-    maxArgs: 1,
-    options: {},
+    maxArgs: Number.POSITIVE_INFINITY,
+    options: {
+      ...BULK_OPTIONS,
+      all: {
+        type: "boolean",
+        description: "with -r: allow the bucket root (delete every key in the bucket)",
+      },
+    },
     tool: "s3_delete_object",
-    details: "Deleting a key that does not exist succeeds, as in S3.",
-    examples: ["mcp-s3 --read-only=false rm s3://my-bucket/tmp/old.log"],
+    details:
+      "Each LOCATION is a key (s3://bucket/key), a pattern (*, **, ?) or, with -r, a folder: -r\n" +
+      's3://b/logs and s3://b/logs/ both delete every key under "logs/" (the bucket root needs --all\n' +
+      "too). Keys go to S3 as DeleteObjects requests of up to 1000; each key is still decided by the\n" +
+      "policy and audited on its own line, as a single delete would be. Deleting a key that does not\n" +
+      'exist succeeds, as in S3, except a key ending in "/": that is looked up first and a missing one\n' +
+      "is exit 4 (use -r for the folder). A pattern or folder with nothing in it is exit 4. Keys the\n" +
+      "policy hides from listings are neither listed nor touched. --include/--exclude see the path\n" +
+      "below the folder or the pattern's literal prefix. Exit 3 if any key was refused, else 1 if any\n" +
+      "failed.",
+    examples: [
+      "mcp-s3 --read-only=false rm s3://my-bucket/tmp/a.log s3://my-bucket/tmp/b.log",
+      "mcp-s3 --read-only=false rm -r s3://my-bucket/tmp/ --exclude '*.keep'",
+      "mcp-s3 --read-only=false rm 's3://my-bucket/logs/2023-*.gz' --dry-run",
+    ],
     load: () => import("./commands/rm.ts"),
   },
   {
