@@ -4,7 +4,8 @@
 // record; with --dry-run each key gets the gate's decision only.
 import { deleteObjectSpec } from "../ops/delete-object.ts";
 import { deleteObjects, MAX_DELETE_BATCH } from "../ops/delete-objects.ts";
-import { type OpsContext, previewOperation } from "../ops/run.ts";
+import type { OpsContext } from "../ops/run.ts";
+import { previewItem } from "./preview.ts";
 import type { BulkReport } from "./report.ts";
 
 export interface DeleteQueueOptions {
@@ -110,18 +111,12 @@ export class DeleteQueue {
   }
 
   private async preview(bucket: string, key: string, size: number | null): Promise<void> {
-    const decision = previewOperation(
-      this.ctx,
-      deleteObjectSpec({ bucket, key, connection: this.options.connection }, this.options.tool),
-    );
-    await this.report.dryRun({
+    const spec = deleteObjectSpec({ bucket, key, connection: this.options.connection }, this.options.tool);
+    await previewItem(this.report, this.ctx, spec, {
       op: "delete",
       source: `s3://${bucket}/${key}`,
       dest: null,
       size,
-      ...(decision.allowed
-        ? { decision: "allow" as const }
-        : { decision: "deny" as const, error: decision.code, message: decision.message }),
     });
   }
 }

@@ -1,7 +1,7 @@
 // What each command is called, takes and says about itself. Kept free of heavy imports: help,
 // completion scripts and `version` read it without loading the AWS SDK. The implementation of a
 // command is imported only when that command runs.
-import type { OptionSpecs } from "./args.ts";
+import type { OptionSpec, OptionSpecs } from "./args.ts";
 import type { Cli } from "./context.ts";
 
 export interface CommandModule {
@@ -236,6 +236,57 @@ export const COMMANDS: readonly CommandSpec[] = [
       "mcp-s3 --read-only=false rm 's3://my-bucket/logs/2023-*.gz' --dry-run",
     ],
     load: () => import("./commands/rm.ts"),
+  },
+  {
+    name: "du",
+    summary: "count the objects and bytes under a prefix or pattern",
+    usage: "s3://bucket[/prefix|pattern]",
+    minArgs: 1,
+    maxArgs: 1,
+    options: {
+      include: BULK_OPTIONS.include as OptionSpec,
+      exclude: BULK_OPTIONS.exclude as OptionSpec,
+      "exclude-from": BULK_OPTIONS["exclude-from"] as OptionSpec,
+    },
+    tool: "s3_list_objects",
+    details:
+      "Counts what the policy lets a listing show (keys hidden by the prefix ACL are not counted).\n" +
+      "A prefix is taken as given (s3://b/logs counts logs/ and logs-old/ alike, as S3 prefixes do);\n" +
+      "a pattern (*, **, ?) counts the keys it matches, and a pattern that matches nothing counts 0.\n" +
+      'With --json: one object, {"bucket","prefix","objects","bytes"}.',
+    examples: ["mcp-s3 du s3://my-bucket/logs/", "mcp-s3 du 's3://my-bucket/logs/**.gz' --json | jq .bytes"],
+    load: () => import("./commands/du.ts"),
+  },
+  {
+    name: "mb",
+    summary: "create a bucket",
+    usage: "s3://bucket",
+    minArgs: 1,
+    maxArgs: 1,
+    options: { "dry-run": BULK_OPTIONS["dry-run"] as OptionSpec },
+    tool: "s3_create_bucket",
+    details:
+      "A write on that bucket for the policy: refused in read-only mode, by the bucket lists, and while\n" +
+      "the prefix ACL limits keys. On AWS the bucket is created in the connection's region.",
+    examples: ["mcp-s3 --read-only=false mb s3://my-new-bucket"],
+    load: () => import("./commands/mb.ts"),
+  },
+  {
+    name: "rb",
+    summary: "remove an empty bucket",
+    usage: "s3://bucket",
+    minArgs: 1,
+    maxArgs: 1,
+    options: { "dry-run": BULK_OPTIONS["dry-run"] as OptionSpec },
+    tool: "s3_delete_bucket",
+    details:
+      "A delete of that bucket for the policy: refused in read-only mode, by the bucket lists, and while\n" +
+      "the prefix ACL limits keys. A bucket that still holds objects is not removed (exit 2): empty it\n" +
+      "first with rm -r --all.",
+    examples: [
+      "mcp-s3 --read-only=false rm -r --all s3://old-bucket/ && mcp-s3 --read-only=false rb s3://old-bucket",
+    ],
+    load: () => import("./commands/rb.ts"),
   },
   {
     name: "stat",
