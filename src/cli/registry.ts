@@ -319,6 +319,33 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import("./commands/presign.ts"),
   },
   {
+    name: "run",
+    summary: "run mcp-s3 commands from a file (or - for stdin), one per line, in parallel",
+    usage: "FILE|-",
+    minArgs: 1,
+    maxArgs: 1,
+    options: {
+      "dry-run": BULK_OPTIONS["dry-run"] as OptionSpec,
+      concurrency: {
+        ...(BULK_OPTIONS.concurrency as OptionSpec),
+        description: "lines run at once (default 4)",
+      },
+    },
+    details:
+      "Each line is one command without the program name, quoted as in a POSIX shell (no variables,\n" +
+      "no globbing: s3://b/*.gz reaches mcp-s3 as written); blank lines and # comments are skipped.\n" +
+      "Every line is checked by the policy and audited on its own, as if typed in the shell; the\n" +
+      "global flags of run (--read-only=false, --json, -c ...) apply to every line unless the line\n" +
+      "gives its own. Each line's output comes out in one piece. serve and run cannot be lines, nor\n" +
+      "can a line read stdin. --dry-run is passed to every line; a line whose command has no dry run\n" +
+      "is not run. Exit 3 if any line was refused, else 1 if any failed, else 0.",
+    examples: [
+      "mcp-s3 --read-only=false run jobs.txt",
+      "printf 'rm s3://b/tmp/a\\nmb s3://new-bucket\\n' | mcp-s3 --read-only=false run - --dry-run",
+    ],
+    load: () => import("./commands/run.ts"),
+  },
+  {
     name: "connections",
     summary: "list configured connections and their policy (no secrets)",
     usage: "",
