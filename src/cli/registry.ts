@@ -228,8 +228,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       'exist succeeds, as in S3, except a key ending in "/": that is looked up first and a missing one\n' +
       "is exit 4 (use -r for the folder). A pattern or folder with nothing in it is exit 4. Keys the\n" +
       "policy hides from listings are neither listed nor touched. --include/--exclude see the path\n" +
-      "below the folder or the pattern's literal prefix. Exit 3 if any key was refused, else 1 if any\n" +
-      "failed.",
+      "below the folder or the pattern's literal prefix. One plain key alone prints as it always did\n" +
+      "(--json: {bucket, key, deleted}); several keys, -r, a pattern or --dry-run print one record per\n" +
+      "key ({op, source, dest, size, status|decision, error?}) and a summary on stderr. Exit 3 if any\n" +
+      "key was refused, else 1 if any failed, else 4 if a location named nothing.",
     examples: [
       "mcp-s3 --read-only=false rm s3://my-bucket/tmp/a.log s3://my-bucket/tmp/b.log",
       "mcp-s3 --read-only=false rm -r s3://my-bucket/tmp/ --exclude '*.keep'",

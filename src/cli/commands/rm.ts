@@ -3,6 +3,7 @@
 
 import { parseConcurrency } from "../../bulk/concurrency.ts";
 import { DeleteQueue } from "../../bulk/delete-queue.ts";
+import { displayText } from "../../bulk/display.ts";
 import { compileFilters, filterRulesFromCli, type PathFilter } from "../../bulk/filter.ts";
 import { folderPrefix, type MatchSource, matchObjects } from "../../bulk/listing.ts";
 import { parseKeyPattern } from "../../bulk/pattern.ts";
@@ -14,6 +15,7 @@ import { dryRunContext, type OpsContext, previewOperation } from "../../ops/run.
 import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
 import { parseS3 } from "../location.ts";
+import { doneLine, s3Url } from "../output.ts";
 
 /** DeleteObjects requests in flight (bench/NOTES.md: rm -r of 10,000 keys). */
 export const DEFAULT_DELETE_CONCURRENCY = 8;
@@ -39,6 +41,8 @@ export async function run(cli: Cli): Promise<number> {
   const cancel = cli.cancellation();
   const ops = await cli.ops();
   const ctx = dryRun ? dryRunContext(ops) : ops;
+  const only = plans.length === 1 ? plans[0] : undefined;
+  if (only?.kind === "key" && !dryRun) return deleteOne(cli, ctx, only, cancel.signal);
   const report = new BulkReport(cli);
   const queue = new DeleteQueue(ctx, report, { concurrency, signal: cancel.signal, dryRun });
   for (const p of plans) {
@@ -107,7 +111,41 @@ function plan(text: string, opts: { recursive: boolean; all: boolean; filter: Pa
 }
 
 /**
- * One named key. S3 answers a delete of a missing key with success; for a key ending in "/" that
+ * `rm s3://bucket/key`, one key and nothing else: the single-object command as it always was (its
+ * result as `{bucket, key, deleted}`, a failure as the one error line and its exit code).
+ */
+async function deleteOne(
+  cli: Cli,
+  ctx: OpsContext,
+  p: Extract<Plan, { kind: "key" }>,
+  signal: AbortSignal,
+): Promise<number> {
+  const mustExist = p.key.endsWith("/");
+  try {
+    const result = await deleteObject(ctx, { bucket: p.bucket, key: p.key }, "s3_delete_object", {
+      mustExist,
+      signal,
+    });
+    await cli.out.done(result, doneLine("deleted", displayText(s3Url(p.bucket, p.key))));
+    return 0;
+  } catch (e) {
+    throw mustExist ? folderHint(e, p) : e;
+  }
+}
+
+/** A missing key ending in "/": almost always the user meant the folder. */
+function folderHint(e: unknown, p: Extract<Plan, { kind: "key" }>): unknown {
+  if (!(e instanceof S3ToolError) || e.code !== "NoSuchKey") return e;
+  const source = `s3://${p.bucket}/${p.key}`;
+  return new S3ToolError(
+    "NoSuchKey",
+    `no object ${source} (a key ending in "/" is a folder: to delete everything under it, use rm -r ${source})`,
+    `mcp-s3 rm -r ${source}`,
+  );
+}
+
+/**
+ * One named key among several. S3 answers a delete of a missing key with success; for a key ending in "/" that
  * nearly always means the user meant the folder, so it is looked up first (HEAD) and a missing one
  * is "not found" with a hint to use -r. Other keys are batched like listed ones.
  */
@@ -144,13 +182,7 @@ async function deleteKey(
     });
     await report.item({ ...record, status: "done" });
   } catch (e) {
-    if (e instanceof S3ToolError && e.code === "NoSuchKey") {
-      throw new S3ToolError(
-        "NoSuchKey",
-        `no object ${source} (a key ending in "/" is a folder: to delete everything under it, use rm -r ${source})`,
-        `mcp-s3 rm -r ${source}`,
-      );
-    }
+    if (e instanceof S3ToolError && e.code === "NoSuchKey") throw folderHint(e, p);
     if (e instanceof S3ToolError && e.code !== "NoSuchBucket") await report.failure(record, e);
     else throw e;
   }
