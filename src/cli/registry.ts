@@ -214,6 +214,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     maxArgs: Number.POSITIVE_INFINITY,
     options: {
       ...BULK_OPTIONS,
+      concurrency: {
+        ...(BULK_OPTIONS.concurrency as OptionSpec),
+        description: "DeleteObjects requests (of up to 1000 keys) in flight (default 8)",
+      },
       all: {
         type: "boolean",
         description: "with -r: allow the bucket root (delete every key in the bucket)",
