@@ -61,6 +61,14 @@ export interface CommandLine {
   readonly args: readonly string[];
   /** The command's own options. */
   readonly options: OptionValues;
+  /** The command's own options in command-line order, one entry per occurrence (--include/--exclude). */
+  readonly optionOrder: readonly OrderedOption[];
+}
+
+export interface OrderedOption {
+  readonly name: string;
+  /** The value given, or undefined for a boolean flag. */
+  readonly value: string | undefined;
 }
 
 export function usageError(message: string, hint = "run `mcp-s3 --help` for usage"): S3ToolError {
@@ -119,6 +127,7 @@ export function parseCommandLine(
       options: { ...GLOBAL_OPTIONS, ...commandOptions } as never,
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
   } catch (e) {
     const guess = flagSuggestion(e as Error, { ...GLOBAL_OPTIONS, ...commandOptions });
@@ -133,6 +142,12 @@ export function parseCommandLine(
   const [command, ...args] = parsed.positionals;
   const options: Record<string, string | boolean | string[] | undefined> = {};
   for (const name of Object.keys(commandOptions)) options[name] = values[name];
+  const optionOrder: OrderedOption[] = [];
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind === "option" && Object.hasOwn(commandOptions, token.name)) {
+      optionOrder.push({ name: token.name, value: token.value });
+    }
+  }
   return {
     globals: {
       config: str("config"),
@@ -149,6 +164,7 @@ export function parseCommandLine(
     command,
     args,
     options,
+    optionOrder,
   };
 }
 

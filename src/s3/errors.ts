@@ -83,7 +83,16 @@ export function toS3ToolError(e: unknown, context: ErrorContext = {}): S3ToolErr
   if (code === "NoSuchKey" && context.key === undefined) code = "NoSuchBucket";
   // A request cut short by the caller's signal fails in many ways (a reset socket, a destroyed body).
   if (context.signal?.aborted === true) code = "Cancelled";
-  return new S3ToolError(code, describe(code, err, status, context), HINTS[code] ?? "", { cause: e });
+  return new S3ToolError(code, describe(code, err, status, context), hintFor(code, context), { cause: e });
+}
+
+function hintFor(code: ErrorCode, context: { bucket?: string | undefined }): string {
+  const hint = HINTS[code] ?? "";
+  // A new user's first write on a fresh server: the bucket was never created.
+  if (code === "NoSuchBucket" && context.bucket !== undefined && context.bucket !== "") {
+    return `${hint}; to create it: mcp-s3 mb s3://${context.bucket}`;
+  }
+  return hint;
 }
 
 function byStatus(status: number | undefined): ErrorCode {
