@@ -433,7 +433,7 @@ function connectionDraft(
   problems: Problems,
 ): ConnectionDraft {
   const at = (field: string) => `${where}.${field}`;
-  const insecure = problems.take(at("disable_ssl"), raw.disable_ssl, parseBoolean) ?? false;
+  const insecure = problems.take(at("disable_ssl"), raw.disable_ssl, parseBoolean);
   const endpoint = problems.take(at("endpoint"), raw.endpoint, (v) => parseEndpoint(v, insecure));
   return {
     name,
@@ -449,16 +449,29 @@ function connectionDraft(
     profile: problems.take(at("profile"), raw.profile, parseString),
     timeout_ms: problems.take(at("timeout"), raw.timeout, parseDuration),
     public_endpoint: problems.take(at("public_endpoint"), raw.public_endpoint, (v) =>
-      parseEndpoint(v, false),
+      parseEndpoint(v, undefined),
     ),
     policy: policyLayer(raw.policy, at("policy"), problems),
   };
 }
 
-function parseEndpoint(v: unknown, insecure: boolean): Parsed<string> {
+/**
+ * An endpoint URL. The scheme is never guessed: `localhost:9000` could be either, and the wrong
+ * guess fails later as a TLS or connection error far from its cause. Only the Go predecessor's
+ * `disable_ssl`, when written, states it for an endpoint without one (true: http, false: https).
+ */
+function parseEndpoint(v: unknown, disableSsl: boolean | undefined): Parsed<string> {
   const accepted = "an http:// or https:// URL such as https://s3.example.com or http://127.0.0.1:8333";
   if (typeof v !== "string" || v.trim() === "") return { ok: false, accepted };
-  const text = /^[a-z]+:\/\//i.test(v) ? v : `${insecure ? "http" : "https"}://${v}`;
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(v);
+  if (!hasScheme && disableSsl === undefined) {
+    return {
+      ok: false,
+      accepted:
+        "a URL with its scheme: http:// (a server without TLS) or https:// in front (the scheme is not guessed), such as http://127.0.0.1:8333",
+    };
+  }
+  const text = hasScheme ? v : `${disableSsl ? "http" : "https"}://${v}`;
   try {
     const url = new URL(text);
     if (url.protocol !== "http:" && url.protocol !== "https:") return { ok: false, accepted };
@@ -514,7 +527,7 @@ function applyEnvToDefault(
   if (draft === undefined) return;
   const endpointVar = envValue(env, "S3_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL");
   if (endpointVar !== undefined) {
-    draft.endpoint = problems.take(endpointVar[0], endpointVar[1], (v) => parseEndpoint(v, false));
+    draft.endpoint = problems.take(endpointVar[0], endpointVar[1], (v) => parseEndpoint(v, undefined));
   }
   draft.path_style = takeEnv(env, problems, parseBoolean, "S3_USE_PATH_STYLE") ?? draft.path_style;
   draft.timeout_ms = takeEnv(env, problems, parseDuration, "S3_TIMEOUT") ?? draft.timeout_ms;

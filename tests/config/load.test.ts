@@ -992,6 +992,67 @@ describe("invalid values: each is a ConfigError naming the place and the bad val
       'MCP_S3_EXT_READONLY: "maybe" is not valid; expected one of true/false/1/0/yes/no/on/off (any case)',
     ]);
   });
+
+  const NO_SCHEME =
+    "is not valid; expected a URL with its scheme: http:// (a server without TLS) or https:// in front (the scheme is not guessed), such as http://127.0.0.1:8333";
+
+  test.each([
+    [
+      "S3_ENDPOINT host:port",
+      { S3_ENDPOINT: "localhost:9000" },
+      undefined,
+      "S3_ENDPOINT",
+      '"localhost:9000"',
+    ],
+    ["S3_ENDPOINT bare host", { S3_ENDPOINT: "minio.local" }, undefined, "S3_ENDPOINT", '"minio.local"'],
+    [
+      "AWS_ENDPOINT_URL_S3",
+      { AWS_ENDPOINT_URL_S3: "10.0.0.5:7480" },
+      undefined,
+      "AWS_ENDPOINT_URL_S3",
+      '"10.0.0.5:7480"',
+    ],
+    ["IPv6 host", { S3_ENDPOINT: "[::1]:9000" }, undefined, "S3_ENDPOINT", '"[::1]:9000"'],
+    [
+      "one slash",
+      { S3_ENDPOINT: "http:/localhost:9000" },
+      undefined,
+      "S3_ENDPOINT",
+      '"http:/localhost:9000"',
+    ],
+    [
+      "a YAML endpoint without disable_ssl",
+      {},
+      "connections:\n  a:\n    endpoint: localhost:9000\n",
+      "connections.a.endpoint",
+      '"localhost:9000"',
+    ],
+    [
+      "public_endpoint (disable_ssl says nothing about it)",
+      {},
+      "connections:\n  a:\n    endpoint: http://127.0.0.1:1\n    disable_ssl: true\n    public_endpoint: files.example.com\n",
+      "connections.a.public_endpoint",
+      '"files.example.com"',
+    ],
+  ] as const)("a scheme-less endpoint is a configuration error: %s", (_name, env, yaml, where, shown) => {
+    const e = failure(env, yaml === undefined ? undefined : { config: yamlFile(yaml) });
+    expect(e.problems).toEqual([`${where}: ${shown} ${NO_SCHEME}`]);
+  });
+
+  test("the Go predecessor's disable_ssl, when written, states the scheme of an endpoint without one", () => {
+    for (const [flag, scheme] of [
+      ["true", "http"],
+      ["false", "https"],
+    ] as const) {
+      const c = load(
+        {},
+        {
+          config: yamlFile(`connections:\n  a:\n    endpoint: minio.local:9000\n    disable_ssl: ${flag}\n`),
+        },
+      );
+      expect(conn(c, "a").endpoint).toBe(`${scheme}://minio.local:9000`);
+    }
+  });
 });
 
 describe("secrets never appear in problems", () => {
