@@ -145,5 +145,27 @@ export function isS3ToolError(e: unknown): e is S3ToolError {
   return e instanceof S3ToolError;
 }
 
+/**
+ * The policy setting behind a refusal. The hint a refusal carries is the direct recipe for whoever
+ * runs the command (the CLI's user is its administrator); an MCP client is told instead that the rule
+ * is the server's policy, naming the setting only for an administrator (src/mcp/result.ts).
+ */
+export type PolicyRule =
+  | "read_only"
+  | "prefix_acl"
+  | "bucket_lists"
+  | "max_get_size"
+  | "max_put_size"
+  | "confirm"
+  | "presign";
+
 /** A refusal by the policy gate. Audited as `denied`; the request never reached S3 (or was cut off). */
-export class PolicyRefusal extends S3ToolError {}
+export class PolicyRefusal extends S3ToolError {
+  /** The rule that refused, when it is one of the policy's settings. */
+  readonly rule: PolicyRule | undefined;
+
+  constructor(code: ErrorCode, message: string, hint = "", rule?: PolicyRule) {
+    super(code, message, hint);
+    this.rule = rule;
+  }
+}

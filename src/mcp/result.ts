@@ -2,8 +2,8 @@
 // rendering, failures with `isError: true` and {error, message, hint}. Resource reads have no
 // isError form, so their failures become JSON-RPC errors carrying the same object as `data`.
 import { type CallToolResult, ErrorCode } from "@modelcontextprotocol/sdk/types.js";
-import type { ErrorCode as S3ErrorCode } from "../errors.ts";
-import { S3ToolError } from "../errors.ts";
+import type { PolicyRule, ErrorCode as S3ErrorCode } from "../errors.ts";
+import { POLICY_CODES, PolicyRefusal, S3ToolError } from "../errors.ts";
 import { toS3ToolError } from "../s3/errors.ts";
 
 export interface ErrorBody {
@@ -32,8 +32,63 @@ export function toolError(e: unknown): CallToolResult {
 
 export function errorBody(e: unknown): ErrorBody {
   const err = e instanceof S3ToolError ? e : toS3ToolError(e);
-  return { error: err.code, message: err.message, hint: err.hint };
+  return { error: err.code, message: err.message, hint: hintFor(err) };
 }
+
+/**
+ * The hint an MCP client gets. A policy refusal's own hint is the recipe for whoever runs the server
+ * (the CLI shows it as it is: its user is the administrator). An agent must not go looking for a way
+ * around the rule, so it is told whose rule it is and what to tell the user; the setting is named
+ * only as what an administrator can change. What the agent may do within the rule (read in parts)
+ * comes first. Hints of clean-ups that failed after the refusal are kept.
+ */
+function hintFor(err: S3ToolError): string {
+  if (!(err instanceof PolicyRefusal) || !POLICY_CODES.has(err.code)) return err.hint;
+  const rule = err.rule !== undefined ? REFUSALS[err.rule] : (BY_CODE[err.code] ?? ANY_RULE);
+  const hint = `${rule.within ?? ""}this is the server's policy, set by its administrator, not something to work around: tell the user which rule refused the call (the message names it); an administrator can change it with ${rule.setting}`;
+  return [hint, ...err.cleanupFailures.map((f) => f.hint)].join("; ");
+}
+
+interface RuleText {
+  /** What the caller can still do within the rule. */
+  readonly within?: string;
+  /** The settings an administrator changes (environment variable, then the YAML key). */
+  readonly setting: string;
+}
+
+const REFUSALS: Readonly<Record<PolicyRule, RuleText>> = {
+  read_only: { setting: "MCP_S3_EXT_READONLY or policy.read_only" },
+  prefix_acl: {
+    setting:
+      "MCP_S3_ALLOWED_PREFIXES / MCP_S3_DENIED_PREFIXES or policy.allowed_prefixes / policy.denied_prefixes",
+  },
+  bucket_lists: {
+    setting:
+      "MCP_S3_ALLOWED_BUCKETS / MCP_S3_DENIED_BUCKETS or policy.allowed_buckets / policy.denied_buckets",
+  },
+  max_get_size: {
+    within: "a larger object can be read in parts with offset/length (s3_get_object); ",
+    setting: "MCP_S3_MAX_GET_SIZE or policy.max_get_size",
+  },
+  max_put_size: { setting: "MCP_S3_MAX_PUT_SIZE or policy.max_put_size" },
+  confirm: { setting: "MCP_S3_CONFIRM or policy.confirm" },
+  presign: { setting: "MCP_S3_PRESIGN or policy.presign" },
+};
+
+/** A refusal that did not name its rule, by its code. */
+const BY_CODE: Partial<Record<S3ErrorCode, RuleText>> = {
+  ReadOnlyMode: REFUSALS.read_only,
+  PrefixDenied: REFUSALS.prefix_acl,
+  BucketDenied: REFUSALS.bucket_lists,
+  EntityTooLarge: {
+    setting: "MCP_S3_MAX_GET_SIZE / MCP_S3_MAX_PUT_SIZE or policy.max_get_size / policy.max_put_size",
+  },
+  ConsentRequired: REFUSALS.confirm,
+  ConsentDeclined: REFUSALS.confirm,
+  PresignDisabled: REFUSALS.presign,
+};
+
+const ANY_RULE: RuleText = { setting: "the server's policy settings" };
 
 export interface ArgumentIssue {
   readonly path: readonly PropertyKey[];

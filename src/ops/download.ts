@@ -227,6 +227,7 @@ async function fetchRange(
               "EntityTooLarge",
               `read of s3://${args.bucket}/${args.key} exceeds the get limit of ${formatSize(limit)} (${limit} bytes)`,
               "raise MCP_S3_MAX_GET_SIZE / --max-get-size",
+              "max_get_size",
             );
           }
           throw shortOrLong(args, start + received + chunk.byteLength, meta.size);

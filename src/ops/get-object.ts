@@ -100,6 +100,7 @@ async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink)
       "EntityTooLarge",
       `read of s3://${args.bucket}/${args.key} exceeds the get limit of ${formatSize(limit)} (${limit} bytes): ${n} bytes`,
       "read a smaller range (offset/length, or --range), or raise MCP_S3_MAX_GET_SIZE / --max-get-size",
+      "max_get_size",
     );
   if (limited && expected > limit) {
     body?.destroy?.();

@@ -164,6 +164,7 @@ function limitedBody(
           "EntityTooLarge",
           `write to s3://${args.bucket}/${args.key} exceeds the put limit of ${formatSize(limit)} (${limit} bytes); nothing was stored`,
           "raise MCP_S3_MAX_PUT_SIZE / --max-put-size to allow larger writes",
+          "max_put_size",
         );
       }
       args.onProgress?.(sent);

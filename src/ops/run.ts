@@ -68,6 +68,7 @@ export async function runOperation<T>(
   let bytes: number | undefined;
   const cleanupFailures: CleanupFailure[] = [];
   let connectionName = spec.connection ?? ctx.config.default_connection;
+  let connection: Connection | undefined;
 
   const finish = (status: AuditStatus, error?: S3ToolError) =>
     writeAudit(ctx, spec.tool, spec, { connection: connectionName, status, started, error, bytes });
@@ -76,7 +77,7 @@ export async function runOperation<T>(
   try {
     // An audit log known to be broken refuses the operation before anything reaches S3.
     ctx.audit.check?.();
-    const connection = ctx.clients.connection(spec.connection);
+    connection = ctx.clients.connection(spec.connection);
     connectionName = connection.name;
     const run = execution(ctx, connection, spec, {
       count(n) {
@@ -93,6 +94,7 @@ export async function runOperation<T>(
       bucket: spec.bucket,
       key: spec.key,
       connection: connectionName,
+      target: connection,
       signal: spec.signal,
     });
     for (const failure of cleanupFailures) error.noteCleanupFailure(failure);
@@ -138,6 +140,7 @@ export async function runBatchOperation<T>(
 ): Promise<ItemOutcome<T>[]> {
   const started = performance.now();
   let connectionName = spec.connection ?? ctx.config.default_connection;
+  let connection: Connection | undefined;
   const outcomes: ItemOutcome<T>[] = new Array(spec.items.length);
   const finish = (i: number, outcome: ItemOutcome<T>) => {
     outcomes[i] = outcome;
@@ -159,6 +162,7 @@ export async function runBatchOperation<T>(
           bucket: item.bucket,
           key: item.key,
           connection: connectionName,
+          target: connection,
           signal: spec.signal,
         }),
       });
@@ -168,7 +172,7 @@ export async function runBatchOperation<T>(
   ctx.audit.check?.();
   let run: Execution;
   try {
-    const connection = ctx.clients.connection(spec.connection);
+    connection = ctx.clients.connection(spec.connection);
     connectionName = connection.name;
     run = execution(ctx, connection, { tool: spec.tool, signal: spec.signal }, {});
   } catch (e) {
@@ -179,7 +183,11 @@ export async function runBatchOperation<T>(
   spec.items.forEach((item, i) => {
     const decision = decideAll(run.policy, item.touches);
     if (decision.allowed) allowed.push(i);
-    else finish(i, { ok: false, error: new PolicyRefusal(decision.code, decision.message, decision.hint) });
+    else
+      finish(i, {
+        ok: false,
+        error: new PolicyRefusal(decision.code, decision.message, decision.hint, decision.rule),
+      });
   });
   if (allowed.length === 0) return outcomes;
 
@@ -223,7 +231,8 @@ function execution(
     http: signal === undefined ? {} : { abortSignal: signal },
     authorize(touches) {
       const decision = decideAll(connection.policy, touches);
-      if (!decision.allowed) throw new PolicyRefusal(decision.code, decision.message, decision.hint);
+      if (!decision.allowed)
+        throw new PolicyRefusal(decision.code, decision.message, decision.hint, decision.rule);
     },
     count: hooks.count ?? (() => {}),
     cleanupFailed(failure) {

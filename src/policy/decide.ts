@@ -3,7 +3,7 @@
 // anything. Deny by default wherever a value is missing.
 import type { Policy } from "../config/schema.ts";
 import { formatSize } from "../config/values.ts";
-import type { ErrorCode } from "../errors.ts";
+import type { ErrorCode, PolicyRule } from "../errors.ts";
 
 export type Access = "list" | "read" | "write" | "delete";
 
@@ -34,6 +34,8 @@ export type Refusal = {
   >;
   readonly message: string;
   readonly hint: string;
+  /** The policy setting that refused; absent for malformed requests (a missing key, a bad name). */
+  readonly rule?: PolicyRule;
   readonly touch: Touch;
 };
 export type Decision = { readonly allowed: true } | Refusal;
@@ -58,6 +60,7 @@ export function decide(policy: Policy, touch: Touch): Decision {
     code,
     message,
     hint,
+    ...(RULE_OF[code] === undefined ? {} : { rule: RULE_OF[code] }),
     touch,
   });
 
@@ -126,16 +129,30 @@ export function decide(policy: Policy, touch: Touch): Decision {
           : undefined;
     if (limit !== undefined && touch.size > limit) {
       const reading = touch.access === "read";
-      return refuse(
-        "EntityTooLarge",
-        `${reading ? "read" : "write"} of ${formatSize(touch.size)} (${touch.size} bytes) exceeds the ${reading ? "get" : "put"} limit of ${formatSize(limit)} (${limit} bytes)`,
-        reading
-          ? "read a smaller range (offset/length, or --range), or raise MCP_S3_MAX_GET_SIZE / --max-get-size"
-          : "raise MCP_S3_MAX_PUT_SIZE / --max-put-size to allow larger writes",
+      return sized(
+        reading ? "max_get_size" : "max_put_size",
+        refuse(
+          "EntityTooLarge",
+          `${reading ? "read" : "write"} of ${formatSize(touch.size)} (${touch.size} bytes) exceeds the ${reading ? "get" : "put"} limit of ${formatSize(limit)} (${limit} bytes)`,
+          reading
+            ? "read a smaller range (offset/length, or --range), or raise MCP_S3_MAX_GET_SIZE / --max-get-size"
+            : "raise MCP_S3_MAX_PUT_SIZE / --max-put-size to allow larger writes",
+        ),
       );
     }
   }
   return ALLOW;
+}
+
+/** The setting behind each refusal code the gate gives; EntityTooLarge is either size limit (sized). */
+const RULE_OF: Partial<Record<Refusal["code"], PolicyRule>> = {
+  ReadOnlyMode: "read_only",
+  PrefixDenied: "prefix_acl",
+  BucketDenied: "bucket_lists",
+};
+
+function sized(rule: PolicyRule, refusal: Refusal): Refusal {
+  return { ...refusal, rule };
 }
 
 /**

@@ -6,6 +6,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentityProvider, HttpHandlerOptions } from "@smithy/types";
 import type { Config, Connection } from "../config/schema.ts";
 import { S3ToolError } from "../errors.ts";
+import { rejectNonS3Answers } from "./answers.ts";
 
 export interface ClientPool {
   connection(name?: string): Connection;
@@ -41,6 +42,11 @@ export function createClientPool(config: Config): ClientPool {
     if (client === undefined) {
       const conn = connection(name);
       client = new S3Client(clientConfig(conn, endpoint(conn)));
+      // A web page answering a listing must fail, not pass for an empty one (src/s3/answers.ts).
+      client.middlewareStack.add(rejectNonS3Answers, {
+        step: "deserialize",
+        name: "rejectNonS3Answers",
+      });
       cache.set(name, client);
     }
     return client;

@@ -2,6 +2,7 @@
 // ends, filtered listings), denied buckets and unknown connections. Each refusal must come back as an
 // isError result naming the rule, leave S3 untouched and write one `denied` audit line.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { type ErrorCode, POLICY_CODES } from "../../src/errors.ts";
 import { needs } from "../support/capabilities.ts";
 import {
   createTestBucket,
@@ -32,7 +33,17 @@ async function refused(
   const e = err(await session.call(tool, args));
   expect({ tool, error: e.error }).toEqual({ tool, error: code });
   expect(e.message.length).toBeGreaterThan(10);
-  expect(e.hint.length).toBeGreaterThan(10);
+  if (status === "denied" && POLICY_CODES.has(code as ErrorCode)) {
+    // Addressed to the user or administrator, never a recipe for the agent (src/mcp/result.ts).
+    expect(e.hint).toContain(
+      "this is the server's policy, set by its administrator, not something to work around: tell the user which rule refused the call (the message names it); an administrator can change it with ",
+    );
+    expect(e.hint).not.toMatch(
+      /\bset MCP_|=false|--read-only|--max-|\braise\b|\badd it to\b|\bremove it from\b/,
+    );
+  } else {
+    expect(e.hint.length).toBeGreaterThan(10);
+  }
   const lines = session.audit().slice(before);
   expect(lines).toEqual([expect.objectContaining({ tool, status, error: code, source: "mcp" })]);
   return e.message;

@@ -2,12 +2,15 @@
 import { getObject } from "../../ops/get-object.ts";
 import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
+import { folderHint } from "../folder-hint.ts";
 import { parseObject, type S3Location } from "../location.ts";
 import { memoryGovernor } from "../memory.ts";
 
 export async function run(cli: Cli): Promise<undefined> {
   const loc = parseObject(cli.args[0] as string);
-  await toStdout(cli, loc, parseRange(cli.options.range));
+  await toStdout(cli, loc, parseRange(cli.options.range)).catch((e: unknown) => {
+    throw folderHint(e, loc.bucket, loc.key, "ls");
+  });
   return undefined;
 }
 

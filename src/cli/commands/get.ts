@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { downloadToFile } from "../../ops/download.ts";
 import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
+import { folderHint } from "../folder-hint.ts";
 import { keyBaseName, parseObject, type S3Location } from "../location.ts";
 import { doneLine, downloadRecord, s3Url } from "../output.ts";
 import { NO_PROGRESS, type Progress } from "../progress.ts";
@@ -12,7 +13,9 @@ import { toStdout } from "./cat.ts";
 
 export async function run(cli: Cli): Promise<undefined> {
   const source = parseObject(cli.args[0] as string);
-  await download(cli, source, cli.args[1]);
+  await download(cli, source, cli.args[1]).catch((e: unknown) => {
+    throw folderHint(e, source.bucket, source.key, "ls");
+  });
   return undefined;
 }
 

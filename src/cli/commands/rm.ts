@@ -13,6 +13,7 @@ import { headObject } from "../../ops/head-object.ts";
 import { dryRunContext, type OpsContext, previewOperation } from "../../ops/run.ts";
 import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
+import { folderHint } from "../folder-hint.ts";
 import { parseS3 } from "../location.ts";
 import { doneLine, s3Url } from "../output.ts";
 
@@ -128,19 +129,8 @@ async function deleteOne(
     await cli.out.done(result, doneLine("deleted", s3Url(p.bucket, p.key)));
     return 0;
   } catch (e) {
-    throw mustExist ? folderHint(e, p) : e;
+    throw mustExist ? folderHint(e, p.bucket, p.key, "rm -r") : e;
   }
-}
-
-/** A missing key ending in "/": almost always the user meant the folder. */
-function folderHint(e: unknown, p: Extract<Plan, { kind: "key" }>): unknown {
-  if (!(e instanceof S3ToolError) || e.code !== "NoSuchKey") return e;
-  const source = `s3://${p.bucket}/${p.key}`;
-  return new S3ToolError(
-    "NoSuchKey",
-    `no object ${source} (a key ending in "/" is a folder: to delete everything under it, use rm -r ${source})`,
-    `mcp-s3 rm -r ${source}`,
-  );
 }
 
 /**
@@ -181,7 +171,7 @@ async function deleteKey(
     });
     await report.item({ ...record, status: "done" });
   } catch (e) {
-    if (e instanceof S3ToolError && e.code === "NoSuchKey") throw folderHint(e, p);
+    if (e instanceof S3ToolError && e.code === "NoSuchKey") throw folderHint(e, p.bucket, p.key, "rm -r");
     if (e instanceof S3ToolError && e.code !== "NoSuchBucket") await report.failure(record, e);
     else throw e;
   }
