@@ -3,6 +3,7 @@
 // scrubbed cause for the diagnostic log only.
 import { describe, expect, test } from "bun:test";
 import { failureCause, PolicyRefusal, S3ToolError } from "../../src/errors.ts";
+import { rejectNonS3Answers } from "../../src/s3/answers.ts";
 import { toS3ToolError } from "../../src/s3/errors.ts";
 
 const sdkError = (name: string, extra: Record<string, unknown> = {}) =>
@@ -124,5 +125,228 @@ describe("failureCause (what the diagnostic log keeps)", () => {
     const err = new S3ToolError("InternalError", "m", "", { cause: raw });
     expect(err.cause).toEqual({ name: "Error", message: "m" });
     expect(JSON.stringify(err)).toBe(JSON.stringify({ error: "InternalError", message: "m", hint: "" }));
+  });
+});
+
+describe("answers that are not S3's, and network failures, name their cause", () => {
+  const target = { endpoint: "http://127.0.0.1:9000", region: "us-east-1", timeout_ms: 30_000 };
+  const answer = (status: number, headers: Record<string, string>, extra: Record<string, unknown> = {}) =>
+    Object.assign(new Error("UnknownError"), {
+      name: status === 404 ? "NotFound" : status === 403 ? "Forbidden" : "Unknown",
+      $metadata: { httpStatusCode: status, attempts: 1 },
+      $response: { statusCode: status, headers },
+      ...extra,
+    });
+  const system = (code: string, extra: Record<string, unknown> = {}) =>
+    Object.assign(new Error(`${code} happened`), { code, $metadata: { attempts: 3 }, ...extra });
+
+  test.each([
+    [
+      "a HEAD 404 with x-amz-request-id (AWS, RGW, MinIO)",
+      answer(404, { "x-amz-request-id": "tx1" }),
+      "NoSuchKey",
+    ],
+    [
+      "a HEAD 404 as application/xml (s3rver)",
+      answer(404, { "content-type": "application/xml" }),
+      "NoSuchKey",
+    ],
+    ["header names in any case", answer(403, { "X-Amz-Request-Id": "tx1" }), "AccessDenied"],
+    ["a HEAD 404 from a web server", answer(404, { "content-type": "text/html" }), "ServiceUnavailable"],
+    ["a HEAD 404 with no headers at all", answer(404, {}), "ServiceUnavailable"],
+    [
+      "a 403 page from a proxy is not S3's AccessDenied",
+      answer(403, { "content-type": "text/html" }),
+      "ServiceUnavailable",
+    ],
+    [
+      "an S3 error code in the body wins over a misleading content type",
+      answer(404, { "content-type": "text/html" }, { name: "NoSuchKey", Code: "NoSuchKey" }),
+      "NoSuchKey",
+    ],
+    [
+      "an error the SDK made without a response (as before)",
+      sdkError("NotFound", { $metadata: { httpStatusCode: 404 } }),
+      "NoSuchKey",
+    ],
+    [
+      "a web page answering a listing",
+      answer(200, { "content-type": "text/html" }, { name: "NotS3Answer" }),
+      "ServiceUnavailable",
+    ],
+    ["a refused connection", system("ECONNREFUSED"), "ServiceUnavailable"],
+    ["Deno's refused connection", sdkError("ConnectionRefused"), "ServiceUnavailable"],
+    ["an unknown host", system("ENOTFOUND", { hostname: "h.invalid" }), "ServiceUnavailable"],
+    ["a TLS mismatch", system("ERR_SSL_WRONG_VERSION_NUMBER"), "ServiceUnavailable"],
+  ] as const)("%s → %s", (_name, thrown, code) => {
+    expect(toS3ToolError(thrown, { bucket: "b", key: "k", target }).code).toBe(code);
+  });
+
+  test.each([
+    [
+      "an HTML 404",
+      answer(404, { "content-type": "text/html; charset=utf-8" }),
+      "http://127.0.0.1:9000 answered HTTP 404 (content type text/html; charset=utf-8) without an S3 error (s3://b/k): it does not look like an S3 endpoint",
+      "check the connection's endpoint (S3_ENDPOINT, or endpoint: in its configuration): it must be the address of the S3 API, not of a web site or a console",
+    ],
+    [
+      "a web page answering a listing",
+      answer(200, { "content-type": "text/html" }, { name: "NotS3Answer" }),
+      "http://127.0.0.1:9000 answered HTTP 200 (content type text/html) instead of S3's XML (s3://b/k): it does not look like an S3 endpoint",
+      "check the connection's endpoint (S3_ENDPOINT, or endpoint: in its configuration): it must be the address of the S3 API, not of a web site or a console",
+    ],
+    [
+      "a redirect",
+      answer(308, {}),
+      "http://127.0.0.1:9000 answered HTTP 308 (no content type) without an S3 error (s3://b/k): it redirects elsewhere",
+      "S3 endpoints do not redirect: check the connection's endpoint (S3_ENDPOINT, or endpoint: in its configuration), its scheme (https:// rather than http://?) and host",
+    ],
+    [
+      "a gateway's 504",
+      answer(504, { "content-type": "text/plain" }),
+      "http://127.0.0.1:9000 answered HTTP 504 (content type text/plain) without an S3 error (s3://b/k): a proxy or gateway answered, the S3 service behind it may be down",
+      "check that the S3 service behind the proxy is running, then try again",
+    ],
+    [
+      "a hostile content type: printable characters only, cut short",
+      answer(404, { "content-type": `text/html\u001b[2J${"x".repeat(200)}` }),
+      `http://127.0.0.1:9000 answered HTTP 404 (content type text/html[2J${"x".repeat(48)}) without an S3 error (s3://b/k): it does not look like an S3 endpoint`,
+      "check the connection's endpoint (S3_ENDPOINT, or endpoint: in its configuration): it must be the address of the S3 API, not of a web site or a console",
+    ],
+    [
+      "a refused connection (IPv6)",
+      system("ECONNREFUSED", { address: "::1", port: 9000 }),
+      "cannot connect to http://127.0.0.1:9000: connection refused, nothing listens at [::1]:9000, after 3 attempts (s3://b/k)",
+      "check the connection's endpoint (S3_ENDPOINT, or endpoint: in its configuration), and that the S3 server is running and listens on that host and port",
+    ],
+    [
+      "a refused connection without an address",
+      sdkError("ConnectionRefused"),
+      "cannot connect to http://127.0.0.1:9000: connection refused, nothing listens there (s3://b/k)",
+      "check the connection's endpoint (S3_ENDPOINT, or endpoint: in its configuration), and that the S3 server is running and listens on that host and port",
+    ],
+    [
+      "an unknown host",
+      system("ENOTFOUND", { hostname: "minio.invalid" }),
+      'cannot connect to http://127.0.0.1:9000: the host "minio.invalid" was not found (no such host), after 3 attempts (s3://b/k)',
+      "check the connection's endpoint (S3_ENDPOINT, or endpoint: in its configuration) for a misspelt host name, and this machine's DNS",
+    ],
+    [
+      "a temporary DNS failure, the host taken from the endpoint",
+      system("EAI_AGAIN"),
+      'cannot connect to http://127.0.0.1:9000: the host "127.0.0.1" was not found (a temporary DNS failure), after 3 attempts (s3://b/k)',
+      "check the connection's endpoint (S3_ENDPOINT, or endpoint: in its configuration) for a misspelt host name, and this machine's DNS",
+    ],
+    [
+      "a reset connection (which the SDK may call TimeoutError)",
+      system("ECONNRESET", { name: "TimeoutError" }),
+      "the connection to http://127.0.0.1:9000 was reset (ECONNRESET), after 3 attempts (s3://b/k)",
+      "the server or a proxy on the way closed the connection; try again, and check the endpoint if it goes on",
+    ],
+    [
+      "our timeout",
+      system("ETIMEDOUT", { name: "TimeoutError" }),
+      "request timed out (s3://b/k): no answer from http://127.0.0.1:9000 within 30s (the limit set by S3_TIMEOUT or the connection's timeout), after 3 attempts",
+      "raise S3_TIMEOUT (or the connection's timeout:) if the server is just slow; else check the connection's endpoint (S3_ENDPOINT, or endpoint: in its configuration) and that the server is up",
+    ],
+    [
+      "S3's own timeout (it stopped waiting for the body)",
+      answer(400, { "x-amz-request-id": "tx" }, { name: "RequestTimeout", Code: "RequestTimeout" }),
+      "S3 stopped waiting for the request (s3://b/k): RequestTimeout (HTTP 400), after 1 attempt",
+      "raise S3_TIMEOUT (or the connection's timeout:) if the server is just slow; else check the connection's endpoint (S3_ENDPOINT, or endpoint: in its configuration) and that the server is up",
+    ],
+    [
+      "S3's 503 SlowDown: the one 'try again later'",
+      answer(503, { "x-amz-request-id": "tx" }, { name: "SlowDown", Code: "SlowDown" }),
+      "S3 endpoint unavailable (s3://b/k): SlowDown (HTTP 503), after 1 attempt",
+      "the S3 service is overloaded or briefly down; try again later",
+    ],
+  ] as const)("%s: the message and hint", (_name, thrown, message, hint) => {
+    const e = toS3ToolError(thrown, { bucket: "b", key: "k", target });
+    expect({ message: e.message, hint: e.hint }).toEqual({ message, hint });
+    if (!hint.includes("503") && !message.includes("SlowDown") && !message.includes("reset")) {
+      expect(hint).not.toContain("try again later");
+    }
+  });
+
+  test("the endpoint is named without user info or query (nothing that could carry a secret)", () => {
+    const e = toS3ToolError(system("ECONNREFUSED"), {
+      target: { ...target, endpoint: "http://user:pw-SECRET@host:9000/base?X-Amz-Signature=SIG" },
+    });
+    expect(e.message).toBe(
+      "cannot connect to http://host:9000/base: connection refused, nothing listens there, after 3 attempts",
+    );
+    expect(e.message).not.toMatch(/SECRET|SIG|user/);
+  });
+
+  test("AWS itself (no endpoint) is named by its region; its hint is about the network, not S3_ENDPOINT", () => {
+    const e = toS3ToolError(system("ENOTFOUND", { hostname: "s3.eu-west-1.amazonaws.com" }), {
+      target: { region: "eu-west-1", timeout_ms: 30_000 },
+    });
+    expect(e.message).toBe(
+      'cannot connect to AWS S3 (region eu-west-1): the host "s3.eu-west-1.amazonaws.com" was not found (no such host), after 3 attempts',
+    );
+    expect(e.hint).not.toContain("S3_ENDPOINT");
+  });
+
+  test("without the connection (no target) the endpoint is not guessed", () => {
+    expect(toS3ToolError(system("ECONNREFUSED")).message).toBe(
+      "cannot connect to the S3 endpoint: connection refused, nothing listens there, after 3 attempts",
+    );
+    expect(toS3ToolError(system("ETIMEDOUT", { name: "TimeoutError" })).message).toBe(
+      "request timed out, after 3 attempts",
+    );
+  });
+
+  test("a network failure after the caller's signal fired is Cancelled", () => {
+    expect(toS3ToolError(system("ECONNREFUSED"), { target, signal: fired() }).code).toBe("Cancelled");
+  });
+
+  test("the failure behind it is kept for the diagnostic log", () => {
+    const e = toS3ToolError(answer(404, { "content-type": "text/html" }), { target });
+    expect(e.cause).toEqual({ name: "NotFound", message: "UnknownError", status: 404 });
+  });
+});
+
+describe("rejectNonS3Answers (a web page answering a listing)", () => {
+  const respond = (status: number, headers: Record<string, string>) => async () => ({
+    response: { statusCode: status, headers },
+    output: { $metadata: {} },
+  });
+  const through = (commandName: string, status: number, headers: Record<string, string>) =>
+    rejectNonS3Answers(respond(status, headers) as never, { commandName } as never)({ input: {} } as never);
+
+  test.each([
+    ["ListObjectsV2Command", 200, { "content-type": "text/html" }],
+    ["ListBucketsCommand", 200, { "content-type": "text/plain; charset=utf-8" }],
+    ["DeleteObjectsCommand", 200, { "content-type": "application/json" }],
+  ] as const)("%s answered %d %j fails as NotS3Answer", async (command, status, headers) => {
+    const e = await through(command, status, headers).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(toS3ToolError(e).code).toBe("ServiceUnavailable");
+    expect((e as Error).name).toBe("NotS3Answer");
+  });
+
+  test.each([
+    ["an XML listing", "ListObjectsV2Command", 200, { "content-type": "application/xml" }],
+    [
+      "any x-amz- header",
+      "ListObjectsV2Command",
+      200,
+      { "content-type": "text/html", "x-amz-request-id": "tx" },
+    ],
+    ["no content type (minimal servers)", "ListBucketsCommand", 200, {}],
+    ["an object's own content type", "GetObjectCommand", 200, { "content-type": "text/html" }],
+    ["a HEAD of an HTML object", "HeadObjectCommand", 200, { "content-type": "text/html" }],
+    [
+      "an error answer (the deserializer's business)",
+      "ListObjectsV2Command",
+      404,
+      { "content-type": "text/html" },
+    ],
+  ] as const)("passes %s", async (_name, command, status, headers) => {
+    await expect(through(command, status, headers)).resolves.toBeDefined();
   });
 });
