@@ -2,6 +2,7 @@
 // reaches the diagnostic log (MCP_S3_EXT_LOGGING) and nothing else: not the tool result, not the
 // audit line. A server without credentials answers NoCredentials, sending nothing.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { createServer } from "node:http";
 import { createTestBucket, getTestS3, type TestS3, testEnv } from "../support/s3.ts";
 import { err, type Session, startSession } from "./harness.ts";
 
@@ -65,5 +66,29 @@ describe("no credentials", () => {
     expect(s.audit()).toEqual([
       expect.objectContaining({ tool: "s3_list_objects", status: "error", error: "NoCredentials" }),
     ]);
+  });
+});
+
+describe("an endpoint that is not S3", () => {
+  test("an HTML 404 is ServiceUnavailable naming the endpoint, not NoSuchKey", async () => {
+    const web = createServer((req, res) => {
+      res.writeHead(404, { "content-type": "text/html" });
+      res.end(req.method === "HEAD" ? undefined : "<html>Not Found</html>");
+    });
+    await new Promise<void>((resolve) => web.listen(0, "127.0.0.1", resolve));
+    try {
+      const address = web.address();
+      const endpoint = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`;
+      const s = await session({ ...testEnv(s3), S3_ENDPOINT: endpoint });
+      for (const tool of ["s3_get_object_metadata", "s3_get_object"]) {
+        expect(err(await s.call(tool, { bucket: "b", key: "k" }))).toEqual({
+          error: "ServiceUnavailable",
+          message: `${endpoint} answered HTTP 404 (content type text/html) without an S3 error (s3://b/k): it does not look like an S3 endpoint`,
+          hint: "check the connection's endpoint (S3_ENDPOINT, or endpoint: in its configuration): it must be the address of the S3 API, not of a web site or a console",
+        });
+      }
+    } finally {
+      web.close();
+    }
   });
 });
