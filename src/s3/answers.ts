@@ -27,6 +27,16 @@ function hasAmzHeader(response: AnswerHeaders | undefined): boolean {
   return Object.keys(response?.headers ?? {}).some((n) => n.toLowerCase().startsWith("x-amz-"));
 }
 
+/**
+ * A successful HEAD of an object: S3 always sends the object's ETag. A web server answering 200 to
+ * anything (a dynamic page has no ETag) would otherwise pass for an empty object. Only an answer
+ * with neither an ETag nor an `x-amz-` header is refused.
+ */
+function isObjectHead(response: AnswerHeaders | undefined): boolean {
+  const names = Object.keys(response?.headers ?? {}).map((n) => n.toLowerCase());
+  return names.includes("etag") || hasAmzHeader(response);
+}
+
 function isXml(contentType: string | undefined): boolean {
   return /xml/i.test(contentType ?? "");
 }
@@ -50,7 +60,7 @@ export const NOT_S3_ANSWER = "NotS3Answer";
 /**
  * Operations whose successful answer is an XML document. A 2xx answer to one of them without S3's
  * marks is a web page, which the SDK would parse as an empty result (no buckets, no keys). Object
- * reads are left alone: their body is the object, whatever its type.
+ * reads are left alone: their body is the object, whatever its type (but see isObjectHead).
  */
 const XML_ANSWERS: ReadonlySet<string> = new Set([
   "ListBucketsCommand",
@@ -77,12 +87,12 @@ export const rejectNonS3Answers: DeserializeMiddleware<object, MetadataBearer> =
     const result = await next(args);
     const response = result.response as Partial<HttpResponse> | undefined;
     const status = response?.statusCode;
+    const command = context.commandName ?? "";
+    const success = status !== undefined && status >= 200 && status < 300;
     if (
-      XML_ANSWERS.has(context.commandName ?? "") &&
-      status !== undefined &&
-      status >= 200 &&
-      status < 300 &&
-      isWebPage(response)
+      success &&
+      ((XML_ANSWERS.has(command) && isWebPage(response)) ||
+        (command === "HeadObjectCommand" && !isObjectHead(response)))
     ) {
       throw Object.assign(new Error("the answer carries none of S3's marks"), {
         name: NOT_S3_ANSWER,

@@ -197,7 +197,7 @@ function isNotS3Answer(err: SdkLikeError, status: number | undefined): boolean {
 function notS3Message(err: SdkLikeError, status: number, context: ErrorContext): string {
   const type = contentTypeOf(err.$response);
   const answered = `${endpointLabel(context)} answered HTTP ${status} (${type ? `content type ${type}` : "no content type"})`;
-  const what = `${answered} ${status < 300 ? "instead of S3's XML" : "without an S3 error"}${where(context)}`;
+  const what = `${answered}${status < 300 ? ", which is not an S3 answer" : " without an S3 error"}${where(context)}`;
   if (status >= 300 && status < 400) return `${what}: it redirects elsewhere`;
   if (status === 502 || status === 503 || status === 504) {
     return `${what}: a proxy or gateway answered, the S3 service behind it may be down`;

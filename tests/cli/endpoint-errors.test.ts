@@ -104,14 +104,20 @@ describe("an endpoint that answers, but not as S3", () => {
     );
   });
 
-  test("a web server answering 200 is not an empty bucket list or listing", async () => {
+  test("a web server answering 200 is not an empty bucket list, listing or object", async () => {
     const web = await webServer(200, "text/html");
-    const answered = `mcp-s3: ServiceUnavailable: ${web} answered HTTP 200 (content type text/html) instead of S3's XML`;
+    const answered = `mcp-s3: ServiceUnavailable: ${web} answered HTTP 200 (content type text/html), which is not an S3 answer`;
     await expectError(cli(web, ["buckets"]), 1, `${answered}: it does not look like an S3 endpoint`);
     await expectError(
       cli(web, ["ls", "s3://b/"]),
       1,
       `${answered} (bucket "b"): it does not look like an S3 endpoint`,
+    );
+    // A HEAD answered 200 without the ETag S3 always sends for an object.
+    await expectError(
+      cli(web, ["stat", "s3://b/k"]),
+      1,
+      `${answered} (s3://b/k): it does not look like an S3 endpoint`,
     );
   });
 

@@ -192,7 +192,7 @@ describe("answers that are not S3's, and network failures, name their cause", ()
     [
       "a web page answering a listing",
       answer(200, { "content-type": "text/html" }, { name: "NotS3Answer" }),
-      "http://127.0.0.1:9000 answered HTTP 200 (content type text/html) instead of S3's XML (s3://b/k): it does not look like an S3 endpoint",
+      "http://127.0.0.1:9000 answered HTTP 200 (content type text/html), which is not an S3 answer (s3://b/k): it does not look like an S3 endpoint",
       "check the connection's endpoint (S3_ENDPOINT, or endpoint: in its configuration): it must be the address of the S3 API, not of a web site or a console",
     ],
     [
@@ -308,7 +308,7 @@ describe("answers that are not S3's, and network failures, name their cause", ()
   });
 });
 
-describe("rejectNonS3Answers (a web page answering a listing)", () => {
+describe("rejectNonS3Answers (a web page answering a listing, a HEAD without an ETag)", () => {
   const respond = (status: number, headers: Record<string, string>) => async () => ({
     response: { statusCode: status, headers },
     output: { $metadata: {} },
@@ -320,6 +320,8 @@ describe("rejectNonS3Answers (a web page answering a listing)", () => {
     ["ListObjectsV2Command", 200, { "content-type": "text/html" }],
     ["ListBucketsCommand", 200, { "content-type": "text/plain; charset=utf-8" }],
     ["DeleteObjectsCommand", 200, { "content-type": "application/json" }],
+    ["HeadObjectCommand", 200, { "content-type": "text/html" }],
+    ["HeadObjectCommand", 204, {}],
   ] as const)("%s answered %d %j fails as NotS3Answer", async (command, status, headers) => {
     const e = await through(command, status, headers).then(
       () => undefined,
@@ -339,7 +341,13 @@ describe("rejectNonS3Answers (a web page answering a listing)", () => {
     ],
     ["no content type (minimal servers)", "ListBucketsCommand", 200, {}],
     ["an object's own content type", "GetObjectCommand", 200, { "content-type": "text/html" }],
-    ["a HEAD of an HTML object", "HeadObjectCommand", 200, { "content-type": "text/html" }],
+    [
+      "a HEAD of an HTML object (its ETag)",
+      "HeadObjectCommand",
+      200,
+      { "content-type": "text/html", ETag: '"e"' },
+    ],
+    ["a HEAD with x-amz- headers only", "HeadObjectCommand", 200, { "x-amz-request-id": "tx" }],
     [
       "an error answer (the deserializer's business)",
       "ListObjectsV2Command",
