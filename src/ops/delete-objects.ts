@@ -99,7 +99,10 @@ async function deleteOne(
     await run.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), run.http);
     results.set(key, { ok: true, value: { bucket, key, deleted: true } });
   } catch (e) {
-    results.set(key, { ok: false, error: toS3ToolError(e, { bucket, key }) });
+    results.set(key, {
+      ok: false,
+      error: toS3ToolError(e, { bucket, key, connection: run.connection.name, target: run.connection }),
+    });
   }
 }
 
