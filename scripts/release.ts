@@ -298,7 +298,7 @@ const RELEASE_FILE =
   /^(mcp-s3_[\w.-]+|(checksums\.txt|server\.json)(\.sigstore\.json|\.intoto\.jsonl)?|npm)$/;
 
 /** Every file under `dir`, as sorted paths relative to it with "/" separators. */
-function publishedFiles(dir: string): string[] {
+export function publishedFiles(dir: string): string[] {
   return listFiles(dir)
     .map((f) => relative(dir, f).split("\\").join("/"))
     .sort();

@@ -6,10 +6,14 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync, inflateRawSync } from "node:zlib";
 import { RELEASE_TARGETS } from "../../scripts/build.ts";
+import { bundleName, MCPB_TARGETS } from "../../scripts/mcpb.ts";
+import { NPM_MAIN_PACKAGE, NPM_PLATFORMS, npmTarballName } from "../../scripts/npm.ts";
 import {
   ARCHIVE_DOCS,
   archiveName,
   makeArchive,
+  NPM_DIR,
+  publishedFiles,
   type ReleaseManifest,
   sbomName,
   sha256File,
@@ -207,20 +211,33 @@ describe.skipIf(!RELEASE_TESTS)("release artifacts", () => {
     expect(m.bytecode).toBe(true);
   });
 
-  test("dist/release holds exactly six archives, the SBOM and checksums.txt", () => {
+  test("dist/release holds exactly six archives, five bundles, the SBOM, server.json, npm/ and checksums.txt", () => {
     const expected = [
       `mcp-s3_${version}_darwin_amd64.tar.gz`,
       `mcp-s3_${version}_darwin_arm64.tar.gz`,
       `mcp-s3_${version}_linux_amd64.tar.gz`,
       `mcp-s3_${version}_linux_amd64_musl.tar.gz`,
       `mcp-s3_${version}_linux_arm64.tar.gz`,
-      `mcp-s3_${version}_sbom.cdx.json`,
       `mcp-s3_${version}_windows_amd64.zip`,
+      `mcp-s3_${version}_darwin_amd64.mcpb`,
+      `mcp-s3_${version}_darwin_arm64.mcpb`,
+      `mcp-s3_${version}_linux_amd64.mcpb`,
+      `mcp-s3_${version}_linux_arm64.mcpb`,
+      `mcp-s3_${version}_windows_amd64.mcpb`,
+      `mcp-s3_${version}_sbom.cdx.json`,
+      "server.json",
+      NPM_DIR,
       "checksums.txt",
     ].sort();
     expect(readdirSync(RELEASE_DIR).sort()).toEqual(expected);
     expect(RELEASE_TARGETS.map((t) => archiveName(version, t)).sort()).toEqual(
       expected.filter((f) => f.endsWith(".tar.gz") || f.endsWith(".zip")),
+    );
+    expect(MCPB_TARGETS.map((t) => bundleName(version, t)).sort()).toEqual(
+      expected.filter((f) => f.endsWith(".mcpb")),
+    );
+    expect(readdirSync(join(RELEASE_DIR, NPM_DIR)).sort()).toEqual(
+      [NPM_MAIN_PACKAGE, ...NPM_PLATFORMS.map((p) => p.name)].map((n) => npmTarballName(n, version)).sort(),
     );
   });
 
@@ -231,15 +248,15 @@ describe.skipIf(!RELEASE_TESTS)("release artifacts", () => {
     });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    const published = readdirSync(RELEASE_DIR)
-      .filter((f) => f !== "checksums.txt")
-      .sort();
+    // Every file, the npm tarballs in npm/ included.
+    const published = publishedFiles(RELEASE_DIR).filter((f) => f !== "checksums.txt");
+    expect(published).toContain(`${NPM_DIR}/${npmTarballName(NPM_MAIN_PACKAGE, version)}`);
     expect(r.stdout.trim().split("\n")).toEqual(published.map((f) => `${f}: OK`));
     // The file is in sha256sum's text format, sorted, one line per file, and the hashes are right.
     const lines = readFileSync(join(RELEASE_DIR, "checksums.txt"), "utf8").trimEnd().split("\n");
     for (const [i, line] of lines.entries()) {
       const [hash, name] = line.split("  ");
-      expect(line).toMatch(/^[0-9a-f]{64} {2}\S+$/);
+      expect(line).toMatch(/^[0-9a-f]{64} {2}[\w./@-]+$/);
       expect(name).toBe(published[i] ?? "");
       expect(hash).toBe(await sha256File(join(RELEASE_DIR, name ?? "")));
     }
