@@ -118,42 +118,56 @@ function writeJson(path: string, value: unknown): void {
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+function writeDocs(dir: string, readme: string | Buffer): void {
+  writeFileSync(join(dir, "README.md"), readme);
+  copyFileSync(join(ROOT, "LICENSE"), join(dir, "LICENSE"));
+  for (const f of ["package.json", "README.md", "LICENSE"]) chmodSync(join(dir, f), 0o644);
+}
+
 /**
- * Lays out the seven package directories under `workDir` and returns them, platform packages
- * first. `binaryOf(bunTarget)` is the compiled executable of that target. File modes are set
- * explicitly (0755 executables, 0644 the rest) because `npm pack` records them as they are.
+ * Lays out the directory of one platform package under `workDir` and returns it; `binary` is the
+ * compiled executable of `target`. File modes are set explicitly (0755 executables, 0644 the
+ * rest) because `npm pack` records them as they are on disk.
  */
+export function stagePlatformPackage(
+  p: NpmPlatform,
+  version: string,
+  binary: { path: string; target: ReleaseTarget },
+  workDir: string,
+): string {
+  const dir = join(workDir, npmTarballName(p.name, version).replace(/\.tgz$/, ""));
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, "bin"), { recursive: true });
+  const file = join(dir, "bin", binary.target.binary);
+  copyFileSync(binary.path, file);
+  chmodSync(file, 0o755);
+  writeJson(join(dir, "package.json"), platformPackageJson(p, version));
+  writeDocs(dir, platformReadme(p, version));
+  return dir;
+}
+
+/** Lays out the directory of the main package (launcher, README.md, LICENSE) and returns it. */
+export function stageMainPackage(version: string, workDir: string): string {
+  const dir = join(workDir, npmTarballName(NPM_MAIN_PACKAGE, version).replace(/\.tgz$/, ""));
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, "bin"), { recursive: true });
+  copyFileSync(LAUNCHER_SOURCE, join(dir, LAUNCHER_PATH));
+  chmodSync(join(dir, LAUNCHER_PATH), 0o755);
+  writeJson(join(dir, "package.json"), mainPackageJson(version));
+  writeDocs(dir, readFileSync(join(ROOT, "README.md")));
+  return dir;
+}
+
+/** All seven package directories, platform packages first; `binaryOf(bunTarget)` as above. */
 export function stageNpmPackages(
   version: string,
   binaryOf: (bunTarget: string) => { path: string; target: ReleaseTarget },
   workDir: string,
 ): string[] {
-  const dirs: string[] = [];
-  for (const p of NPM_PLATFORMS) {
-    const dir = join(workDir, npmTarballName(p.name, version).replace(/\.tgz$/, ""));
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(join(dir, "bin"), { recursive: true });
-    const { path, target } = binaryOf(p.bunTarget);
-    const binary = join(dir, "bin", target.binary);
-    copyFileSync(path, binary);
-    chmodSync(binary, 0o755);
-    writeJson(join(dir, "package.json"), platformPackageJson(p, version));
-    writeFileSync(join(dir, "README.md"), platformReadme(p, version));
-    copyFileSync(join(ROOT, "LICENSE"), join(dir, "LICENSE"));
-    for (const f of ["package.json", "README.md", "LICENSE"]) chmodSync(join(dir, f), 0o644);
-    dirs.push(dir);
-  }
-  const main = join(workDir, npmTarballName(NPM_MAIN_PACKAGE, version).replace(/\.tgz$/, ""));
-  rmSync(main, { recursive: true, force: true });
-  mkdirSync(join(main, "bin"), { recursive: true });
-  copyFileSync(LAUNCHER_SOURCE, join(main, LAUNCHER_PATH));
-  chmodSync(join(main, LAUNCHER_PATH), 0o755);
-  writeJson(join(main, "package.json"), mainPackageJson(version));
-  copyFileSync(join(ROOT, "README.md"), join(main, "README.md"));
-  copyFileSync(join(ROOT, "LICENSE"), join(main, "LICENSE"));
-  for (const f of ["package.json", "README.md", "LICENSE"]) chmodSync(join(main, f), 0o644);
-  dirs.push(main);
-  return dirs;
+  return [
+    ...NPM_PLATFORMS.map((p) => stagePlatformPackage(p, version, binaryOf(p.bunTarget), workDir)),
+    stageMainPackage(version, workDir),
+  ];
 }
 
 /**

@@ -6,8 +6,16 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync, inflateRawSync } from "node:zlib";
 import { RELEASE_TARGETS } from "../../scripts/build.ts";
-import { bundleName, MCPB_TARGETS } from "../../scripts/mcpb.ts";
-import { NPM_MAIN_PACKAGE, NPM_PLATFORMS, npmTarballName } from "../../scripts/npm.ts";
+import { bundleManifest, bundleName, MCPB_TARGETS, makeBundle, serverTools } from "../../scripts/mcpb.ts";
+import {
+  NPM_MAIN_PACKAGE,
+  NPM_PLATFORMS,
+  npmPack,
+  npmPlatformOf,
+  npmTarballName,
+  stageMainPackage,
+  stagePlatformPackage,
+} from "../../scripts/npm.ts";
 import {
   ARCHIVE_DOCS,
   archiveName,
@@ -382,7 +390,8 @@ describe.skipIf(!RELEASE_TESTS)("release artifacts", () => {
     expect(all).toContainEqual({ name: "bun", version: Bun.version, type: "platform" });
   });
 
-  // Reproducibility: compile one tar.gz and the zip again from scratch and compare with the release.
+  // Reproducibility: compile one tar.gz and the zip again from scratch and compare with the release;
+  // for linux-x64 also its npm package, the main npm package and its MCPB bundle.
   describe("a second build of the same commit is byte-identical", () => {
     let tmp: { dir: string; cleanup: () => void } | undefined;
     beforeAll(() => {
@@ -390,7 +399,8 @@ describe.skipIf(!RELEASE_TESTS)("release artifacts", () => {
     });
     afterAll(() => tmp?.cleanup());
     for (const bunTarget of ["bun-linux-x64", "bun-windows-x64"]) {
-      test(bunTarget, async () => {
+      const what = bunTarget === "bun-linux-x64" ? "archive, npm packages and MCPB bundle" : "archive";
+      test(`${bunTarget}: ${what}`, async () => {
         const t = RELEASE_TARGETS.find((x) => x.bunTarget === bunTarget);
         if (!t) throw new Error(`no target ${bunTarget}`);
         const dir = tmp?.dir ?? "";
@@ -403,6 +413,37 @@ describe.skipIf(!RELEASE_TESTS)("release artifacts", () => {
         await makeArchive(t, stage, out, m.sourceDateEpoch);
         const expected = m.archives.find((a) => a.bunTarget === bunTarget)?.sha256;
         expect(await sha256File(out)).toBe(expected ?? "missing");
+        if (bunTarget !== "bun-linux-x64") return;
+
+        // The npm packages and the MCPB bundle made from the same binary are byte-identical too.
+        const sums = new Map(
+          readFileSync(join(RELEASE_DIR, "checksums.txt"), "utf8")
+            .trimEnd()
+            .split("\n")
+            .map((l) => [l.slice(66), l.slice(0, 64)] as const),
+        );
+        const binary = { path: join(stage, t.binary), target: t };
+        const npmOut = join(dir, "npm");
+        for (const pkgDir of [
+          stagePlatformPackage(npmPlatformOf(bunTarget), m.version, binary, join(dir, "npm-stage")),
+          stageMainPackage(m.version, join(dir, "npm-stage")),
+        ]) {
+          const file = await npmPack(pkgDir, npmOut, join(dir, "npm-home"));
+          expect([file, await sha256File(join(npmOut, file))]).toEqual([
+            file,
+            sums.get(`${NPM_DIR}/${file}`) ?? "",
+          ]);
+        }
+        const bundle = join(dir, bundleName(m.version, t));
+        await makeBundle({
+          target: t,
+          binary: binary.path,
+          manifest: bundleManifest(m.version, t, await serverTools()),
+          workDir: join(dir, "mcpb-work"),
+          outPath: bundle,
+          epoch: m.sourceDateEpoch,
+        });
+        expect(await sha256File(bundle)).toBe(sums.get(bundleName(m.version, t)) ?? "");
       }, 300_000);
     }
   });
