@@ -1,6 +1,9 @@
 // What every install channel (npm, MCPB bundles, the MCP Registry entry, the container image) says
 // about mcp-s3 in the same words: names, addresses, and the settings a client may ask the user for.
 // scripts/npm.ts, scripts/mcpb.ts and scripts/registry.ts build their files from this module.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "./build.ts";
 
 /** GitHub repository, also the npm scope's owner and the registry namespace. */
 export const REPOSITORY = "txn2/mcp-s3";
@@ -10,6 +13,12 @@ export const MCP_SERVER_NAME = "io.github.txn2/mcp-s3";
 /** Container image (without tag), pushed by .github/workflows/release.yml. */
 export const IMAGE = "ghcr.io/txn2/mcp-s3";
 export const LICENSE = "Apache-2.0";
+
+/** The one-line description of package.json (at most 100 characters: the registry's limit). */
+export function packageDescription(): string {
+  return (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { description: string })
+    .description;
+}
 
 /** Download address of a file attached to the GitHub release of `version`. */
 export function releaseAssetUrl(version: string, file: string): string {

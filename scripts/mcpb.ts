@@ -13,7 +13,7 @@ import { loadConfig } from "../src/config/load.ts";
 import { createServer } from "../src/mcp/server.ts";
 import { createOpsContext } from "../src/ops/index.ts";
 import { RELEASE_TARGETS, type ReleaseTarget, ROOT } from "./build.ts";
-import { FIXED_ENV, LICENSE, REPOSITORY_URL, USER_SETTINGS } from "./distribution.ts";
+import { FIXED_ENV, LICENSE, packageDescription, REPOSITORY_URL, USER_SETTINGS } from "./distribution.ts";
 import { canonicalZip } from "./zip.ts";
 
 export const MCPB_CLI = join(ROOT, "node_modules", ".bin", "mcpb");
@@ -75,10 +75,6 @@ export async function serverTools(): Promise<ToolSummary[]> {
   }
 }
 
-function rootPackage(): { description: string } {
-  return JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { description: string };
-}
-
 /** manifest.json of the bundle for `t`. */
 export function bundleManifest(version: string, t: ReleaseTarget, tools: readonly ToolSummary[]): object {
   const platform = MCPB_PLATFORMS[t.bunTarget];
@@ -101,7 +97,7 @@ export function bundleManifest(version: string, t: ReleaseTarget, tools: readonl
     name: "mcp-s3",
     display_name: "mcp-s3",
     version,
-    description: rootPackage().description,
+    description: packageDescription(),
     long_description:
       "Lists, reads and (when you allow it) writes objects in Amazon S3 or S3-compatible storage. " +
       "Read-only by default, with size limits, prefix allow and deny lists and an optional audit log, " +

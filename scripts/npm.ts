@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ReleaseTarget, ROOT } from "./build.ts";
-import { LICENSE, MCP_SERVER_NAME, REPOSITORY_URL } from "./distribution.ts";
+import { LICENSE, MCP_SERVER_NAME, packageDescription, REPOSITORY_URL } from "./distribution.ts";
 
 export const NPM_MAIN_PACKAGE = "mcp-s3";
 export const LAUNCHER_SOURCE = join(ROOT, "packaging", "npm", "launcher.cjs");
@@ -58,10 +58,6 @@ export function npmTarballName(name: string, version: string): string {
 
 const REPOSITORY_FIELD = { type: "git", url: `git+${REPOSITORY_URL}.git` };
 
-function rootPackage(): { description: string; keywords?: string[] } {
-  return JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { description: string };
-}
-
 export function platformPackageJson(p: NpmPlatform, version: string): Record<string, unknown> {
   const where = `${p.os}-${p.cpu}${p.libc === "musl" ? " (musl)" : ""}`;
   return {
@@ -85,7 +81,7 @@ export function mainPackageJson(version: string): Record<string, unknown> {
   return {
     name: NPM_MAIN_PACKAGE,
     version,
-    description: rootPackage().description,
+    description: packageDescription(),
     license: LICENSE,
     // The MCP Registry accepts this package for the server of that name only if this matches.
     mcpName: MCP_SERVER_NAME,

@@ -40,6 +40,7 @@ import {
   ROOT,
   sourceDateEpoch,
 } from "./build.ts";
+import { packageDescription } from "./distribution.ts";
 import { bundleManifest, bundleName, MCPB_TARGETS, makeBundle, serverTools } from "./mcpb.ts";
 import { NPM_MAIN_PACKAGE, NPM_PLATFORMS, npmPack, npmTarballName, stageNpmPackages } from "./npm.ts";
 import { registrySchemaProblems, SERVER_JSON, serverJson } from "./registry.ts";
@@ -129,11 +130,6 @@ export function sourceFingerprint(): string {
     h.update("\0");
   }
   return h.digest("hex");
-}
-
-function packageDescription(): string {
-  return (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { description: string })
-    .description;
 }
 
 export async function sha256File(path: string): Promise<string> {
