@@ -39,7 +39,7 @@ export interface UserSetting {
   readonly description: string;
   readonly type: "string" | "boolean";
   readonly default: string | boolean;
-  /** Masked in the client's UI and stored in the OS keychain. */
+  /** MCPB "sensitive": the host masks the input and stores the value securely. */
   readonly sensitive?: true;
 }
 

@@ -102,7 +102,7 @@ export function bundleManifest(version: string, t: ReleaseTarget, tools: readonl
       "Lists, reads and (when you allow it) writes objects in Amazon S3 or S3-compatible storage. " +
       "Read-only by default, with size limits, prefix allow and deny lists and an optional audit log, " +
       "enforced by the server on every tool call. Credentials come from an AWS profile, access keys " +
-      "stored in the OS keychain, or the AWS default chain; they never appear in any output.",
+      "kept in the host's secure storage, or the AWS default chain; they never appear in any output.",
     author: { name: "txn2", url: "https://txn2.com" },
     repository: { type: "git", url: REPOSITORY_URL },
     homepage: REPOSITORY_URL,
