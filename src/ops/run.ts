@@ -14,7 +14,11 @@ export interface OpsContext {
   readonly clients: ClientPool;
   readonly audit: AuditWriter;
   readonly log: Logger;
-  readonly source: "mcp" | "cli";
+  readonly source: "mcp" | "cli" | "http";
+  /** Over HTTP: the authenticated caller (`sub`, else `client_id`), for the audit line. */
+  readonly principal?: string | undefined;
+  /** Over HTTP: the request this operation belongs to, for the audit line. */
+  readonly request_id?: string | undefined;
 }
 
 /** What an operation names about itself for the audit line. */
@@ -71,6 +75,8 @@ export async function runOperation<T>(
       dest_key: spec.dest_key,
       prefix: spec.prefix,
       bytes,
+      principal: ctx.principal,
+      request_id: ctx.request_id,
     };
     ctx.log.log(status === "success" ? "info" : "warn", error?.message ?? "ok", { ...record });
     ctx.audit.write(record);

@@ -1,0 +1,49 @@
+// One caller's view of the operation context (HTTP, §8): its effective configuration (the
+// connections it may use, each with its policy), and its identity for the audit line. S3 clients,
+// the audit log and the logger are the process's, shared by every caller. Operations take this
+// view like any other context, so the one gate decides with the caller's policy.
+import type { Config, Connection } from "../config/schema.ts";
+import { S3ToolError } from "../errors.ts";
+import type { ClientPool } from "../s3/clients.ts";
+import type { OpsContext } from "./run.ts";
+
+export interface CallerIdentity {
+  readonly principal?: string | undefined;
+  readonly request_id?: string | undefined;
+}
+
+export function callerContext(base: OpsContext, config: Config, who: CallerIdentity): OpsContext {
+  return {
+    config,
+    clients: config === base.config ? base.clients : restrictedPool(base.clients, config),
+    audit: base.audit,
+    log: base.log,
+    source: "http",
+    principal: who.principal,
+    request_id: who.request_id,
+  };
+}
+
+/** Connections resolve in `config` (a caller's subset, with its policy); clients are the shared ones. */
+function restrictedPool(pool: ClientPool, config: Config): ClientPool {
+  const connection = (name?: string): Connection => {
+    const wanted = name ?? config.default_connection;
+    const found = Object.hasOwn(config.connections, wanted) ? config.connections[wanted] : undefined;
+    if (found === undefined) {
+      throw new S3ToolError(
+        "ConnectionNotFound",
+        `connection ${JSON.stringify(wanted)} is not configured`,
+        `configured connections: ${Object.keys(config.connections).join(", ") || "(none)"}`,
+      );
+    }
+    return found;
+  };
+  return {
+    connection,
+    client: (name) => pool.client(connection(name).name),
+    presignClient: (name) => pool.presignClient(connection(name).name),
+    destroy() {
+      // The shared pool belongs to the process, not to one caller.
+    },
+  };
+}
