@@ -152,7 +152,7 @@ export const INITIALIZE_BODY = JSON.stringify({
 export function post(
   url: string,
   headers: Record<string, string> = {},
-  body: BodyInit = INITIALIZE_BODY,
+  body: string | ReadableStream<Uint8Array> = INITIALIZE_BODY,
 ): Promise<Response> {
   return fetch(url, {
     method: "POST",

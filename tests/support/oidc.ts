@@ -2,10 +2,20 @@
 // issuing client-credentials access tokens as JWTs (RFC 9068) whose audience is the resource named
 // by the client (RFC 8707 resource indicators), signed with keys this module generated, so tests
 // can also forge tokens the provider would never issue (expired, wrong key, HMAC, alg none).
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from "jose";
-import Provider from "oidc-provider";
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+
+// oidc-provider ships no types; this is the part we use. A non-literal specifier keeps the type
+// checker from demanding its declarations.
+interface ProviderInstance {
+  callback(): (req: IncomingMessage, res: ServerResponse) => void;
+}
+type ProviderClass = new (issuer: string, configuration: Record<string, unknown>) => ProviderInstance;
+async function loadProvider(): Promise<ProviderClass> {
+  const specifier = "oidc-provider";
+  return ((await import(specifier)) as { default: ProviderClass }).default;
+}
 
 export interface TestClient {
   readonly client_id: string;
@@ -42,7 +52,10 @@ export interface TestIssuer {
   /** The raw token endpoint answer, for requests the provider refuses. */
   tokenResponse(clientId: string, resource: string, scope?: string): Promise<Response>;
   /** A token signed by hand, for the cases a provider would never issue. */
-  forge(claims: JWTPayload, options?: { key?: SigningKey; typ?: string; kid?: string }): Promise<string>;
+  forge(
+    claims: Record<string, unknown>,
+    options?: { key?: SigningKey | undefined; typ?: string; kid?: string },
+  ): Promise<string>;
   /** Number of JWKS requests served so far. */
   readonly jwksFetches: number;
   stop(): Promise<void>;
@@ -80,6 +93,7 @@ export async function startIssuer(options: IssuerOptions): Promise<TestIssuer> {
   const scopes = options.scopes ?? [...new Set(options.clients.flatMap((c) => c.scope.split(" ")))];
   const claimsOf = new Map(options.clients.map((c) => [c.client_id, c.claims ?? {}]));
 
+  const Provider = await loadProvider();
   const provider = new Provider(issuer, {
     clients: options.clients.map((c) => ({
       client_id: c.client_id,
@@ -112,7 +126,7 @@ export async function startIssuer(options: IssuerOptions): Promise<TestIssuer> {
     extraTokenClaims: (_ctx: unknown, token: { clientId?: string }) => ({
       ...(claimsOf.get(token.clientId ?? "") ?? {}),
     }),
-  } as never);
+  });
   let jwksFetches = 0;
   const callback = provider.callback();
   server.on("request", (req, res) => {
