@@ -14,6 +14,7 @@ import {
 import { effectiveConfig, matchPrincipal } from "../auth/principals.ts";
 import type { Caller, TokenVerifier } from "../auth/verify.ts";
 import type { Config } from "../config/schema.ts";
+import { InFlight } from "../mcp/inflight.ts";
 import { createServer } from "../mcp/server.ts";
 import { callerContext, type OpsContext } from "../ops/index.ts";
 import { BodyBudget, readBody } from "./body.ts";
@@ -38,12 +39,14 @@ export interface HttpApp {
   readonly inFlight: number;
   /** Resolves once no request is in flight. */
   idle(): Promise<void>;
-  /** Aborts every call still running (their S3 requests with them). */
+  /** Aborts every call still running (their S3 requests with them) and waits for them to end. */
   abortAll(): Promise<void>;
 }
 
 /** Time a request may still take after its call deadline before its server is closed regardless. */
 const DEADLINE_GRACE_MS = 5_000;
+/** How long aborted calls are given to end (and write their audit lines) at shutdown. */
+const ABORT_WAIT_MS = 5_000;
 const REQUEST_ID = /^[A-Za-z0-9._:@+=-]{1,128}$/;
 const CORS_ALLOW_HEADERS =
   "authorization, content-type, accept, mcp-protocol-version, mcp-session-id, last-event-id";
@@ -68,6 +71,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const budget = new BodyBudget(largest + 16 * 1024 * 1024);
 
   const live = new Map<symbol, () => Promise<void>>();
+  // Tool calls and resource reads of every request: an aborted one still writes its audit line.
+  const calls = new InFlight();
   const idleWaiters: (() => void)[] = [];
   let draining = false;
 
@@ -196,7 +201,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         return finish(rpcError(400, -32700, "Parse error: the body is not valid JSON"), { principal });
       }
       const callerOps = callerContext(ops, view.config, { principal, request_id: requestId });
-      server = createServer(view.config, callerOps, { callTimeoutMs: settings.call_timeout_ms });
+      server = createServer(view.config, callerOps, {
+        callTimeoutMs: settings.call_timeout_ms,
+        inFlight: calls,
+      });
       const transport = new WebStandardStreamableHTTPServerTransport({}); // no session ids: stateless
       await server.connect(transport);
       const response = await transport.handleRequest(forwardable(request), { parsedBody: parsed });
@@ -285,6 +293,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     },
     async abortAll() {
       await Promise.allSettled([...live.values()].map((close) => close()));
+      // Aborted calls end quickly (their S3 requests are aborted) and write their audit lines;
+      // one that ignores the abort is not waited for beyond a few seconds.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        calls.settled(),
+        new Promise((resolve) => (timer = setTimeout(resolve, ABORT_WAIT_MS))),
+      ]);
+      clearTimeout(timer);
     },
   };
 }
