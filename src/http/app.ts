@@ -187,7 +187,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     overdue.unref?.();
 
     try {
-      const body = await readBody(request, view.limit, budget, AbortSignal.timeout(settings.call_timeout_ms));
+      const body = await readBody(request, view.limit, budget, settings.call_timeout_ms);
       if (body.kind !== "ok") {
         await close();
         return finish(bodyRefusal(body.kind, view.limit), { principal });

@@ -35,13 +35,13 @@ export class BodyBudget {
 
 /**
  * Reads `request`'s body as UTF-8 text, at most `limit` bytes, reserving what it holds from
- * `budget` (the caller releases `reserved` when the request is done). Gives up when `signal` fires.
+ * `budget` (the caller releases `reserved` when the request is done). Gives up after `timeoutMs`.
  */
 export async function readBody(
   request: Request,
   limit: number,
   budget: BodyBudget,
-  signal: AbortSignal,
+  timeoutMs: number,
 ): Promise<BodyResult> {
   const declared = request.headers.get("content-length");
   if (declared !== null && (!/^\d+$/.test(declared) || Number(declared) > limit))
@@ -57,9 +57,9 @@ export async function readBody(
     reader.cancel().catch(() => {});
     return result;
   };
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const aborted = new Promise<"timeout">((resolve) => {
-    if (signal.aborted) resolve("timeout");
-    else signal.addEventListener("abort", () => resolve("timeout"), { once: true });
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
   });
   try {
     for (;;) {
@@ -75,6 +75,8 @@ export async function readBody(
     }
   } catch {
     return give({ kind: "failed" });
+  } finally {
+    clearTimeout(timer);
   }
   const text = Buffer.concat(chunks, received).toString("utf8");
   return { kind: "ok", text, reserved };

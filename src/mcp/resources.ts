@@ -33,7 +33,9 @@ export function registerResources(server: McpServer, ctx: ToolContext): void {
         "An object's content, under the same policy and size limit as s3_get_object. The key is percent-encoded where needed (a space as %20); keys with '.' or '..' path segments cannot be addressed as URIs, read them with s3_get_object.",
     },
     (uri, variables, extra) =>
-      ctx.inFlight.track(read(ctx, uri, variables, withDeadline(extra.signal, ctx.callTimeoutMs))),
+      ctx.inFlight.track(
+        withDeadline(extra.signal, ctx.callTimeoutMs, (signal) => read(ctx, uri, variables, signal)),
+      ),
   );
 }
 

@@ -81,11 +81,8 @@ export function createServer(config: Config, ops: OpsContext, options: ServerOpt
   });
   server.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
     ctx.inFlight.track(
-      callTool(
-        ctx,
-        request.params.name,
-        request.params.arguments,
-        withDeadline(extra.signal, ctx.callTimeoutMs),
+      withDeadline(extra.signal, ctx.callTimeoutMs, (signal) =>
+        callTool(ctx, request.params.name, request.params.arguments, signal),
       ),
     ),
   );

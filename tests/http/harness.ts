@@ -32,7 +32,12 @@ export interface StartOptions {
   readonly args?: readonly string[];
   /** Audit file (default: a fresh one). */
   readonly auditFile?: string;
+  /** The program that runs src/main.ts (default: this Bun). */
+  readonly runtime?: readonly string[];
 }
+
+/** Deno running the same sources. */
+export const DENO = [join(ROOT, "node_modules/.bin/deno"), "run", "-A"] as const;
 
 /** A port that was free a moment ago (for servers whose audience must name their port up front). */
 export async function freePort(): Promise<number> {
@@ -48,7 +53,8 @@ export async function freePort(): Promise<number> {
 export async function startHttpServer(options: StartOptions): Promise<HttpServer> {
   const auditFile = options.auditFile ?? join(tempDir("mcp-s3-http-test-"), "audit.jsonl");
   const args = options.args ?? ["--http", "127.0.0.1:0"];
-  const child: ChildProcess = spawn(BUN, [MAIN, "serve", ...args], {
+  const [program, ...runtimeArgs] = options.runtime ?? [BUN];
+  const child: ChildProcess = spawn(program as string, [...runtimeArgs, MAIN, "serve", ...args], {
     cwd: ROOT,
     env: { MCP_S3_EXT_AUDIT: "true", MCP_S3_AUDIT_FILE: auditFile, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],

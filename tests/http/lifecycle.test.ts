@@ -9,6 +9,7 @@ import { err, ok } from "../mcp/harness.ts";
 import { createTestBucket, getTestS3, putTestObject, type TestS3, testEnv } from "../support/s3.ts";
 import {
   connectClient,
+  DENO,
   type HttpServer,
   post,
   readAudit,
@@ -135,6 +136,20 @@ describe("SIGTERM", () => {
     expect(readAudit(server.auditFile)).toEqual([
       expect.objectContaining({ tool: "s3_get_object", key: "data/slow.txt", status: "error" }),
     ]);
+  });
+});
+
+describe("under Deno", () => {
+  test("the same sources serve HTTP, and SIGTERM after calls ends the process (no timer keeps it alive)", async () => {
+    const server = await startHttpServer({ env: testEnv(s3), runtime: DENO });
+    const session = await connectClient(server.url);
+    expect(ok(await session.call("s3_get_object", { bucket, key: "data/a.txt" }))).toMatchObject({
+      content: "alpha",
+    });
+    await session.close();
+    // stop() sends SIGTERM and gives up with SIGKILL after 15 s: a clean exit 0 came by itself.
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
+    expect(readAudit(server.auditFile)).toHaveLength(1);
   });
 });
 
