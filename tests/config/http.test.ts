@@ -203,3 +203,35 @@ describe("what serving needs", () => {
     expect(() => serveSettings(load(), { insecureNoAuth: false })).toThrow(/no address to listen on/);
   });
 });
+
+describe("config show", () => {
+  test("shows the http block as it could be written back; nothing when HTTP is not configured", async () => {
+    const { redactedConfig } = await import("../../src/config/redact.ts");
+    expect(redactedConfig(load()).http).toBeUndefined();
+    const shown = redactedConfig(
+      load(
+        { MCP_S3_HTTP_LISTEN: "[::]:8080" },
+        `connections: {prod: {}}
+http:
+  auth: {issuer: "https://login.example.com/", audience: "https://s3-mcp.example.com/mcp"}
+  principals:
+    - match: {scope: s3.write}
+      connections: [prod]
+      policy: {read_only: false, max_put_size: 1GB, presign_max_expiry: 2h}
+`,
+      ),
+    ).http as Record<string, unknown>;
+    expect(shown).toMatchObject({
+      listen: "[::]:8080",
+      call_timeout: "2m",
+      auth: { mode: "oauth", issuer: "https://login.example.com/" },
+      principals: [
+        {
+          match: { scope: ["s3.write"] },
+          connections: ["prod"],
+          policy: { read_only: false, max_put_size: "1GiB", presign_max_expiry: "2h" },
+        },
+      ],
+    });
+  });
+});
