@@ -72,9 +72,10 @@ export function createTokenVerifier(auth: OAuthSettings, options: VerifierOption
       } catch (e) {
         return rejection(e);
       }
-      // RFC 9068 access tokens say at+jwt; many providers still say JWT. Anything else (an ID token
-      // of another kind, a logout token) is not an access token.
-      const type = typ?.toLowerCase().replace(/^application\//, "");
+      // RFC 9068 access tokens say at+jwt; many providers still say JWT, and some (Okta) leave the
+      // header out, which RFC 7519 reads as JWT. Any other type (a logout token, a DPoP proof) is
+      // not an access token.
+      const type = (typ ?? "JWT").toLowerCase().replace(/^application\//, "");
       if (type !== "at+jwt" && type !== "jwt") return invalid("the token is not an access token (typ)");
 
       const scopes = scopesOf(payload);

@@ -39,9 +39,13 @@ function settings(over: Partial<HttpSettings["auth"]> = {}): HttpSettings["auth"
   };
 }
 
-function sign(key: SigningKey, claims: Record<string, unknown> = {}): Promise<string> {
+function sign(
+  key: SigningKey,
+  claims: Record<string, unknown> = {},
+  typ: string | null = "at+jwt",
+): Promise<string> {
   return new SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: "alice", ...claims })
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "at+jwt" })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, ...(typ === null ? {} : { typ }) })
     .setIssuedAt()
     .setExpirationTime("5m")
     .sign(key.privateKey);
@@ -102,6 +106,28 @@ describe("keys", () => {
     const verifier = createTokenVerifier(settings({ jwks_uri: "http://127.0.0.1:1/jwks" }));
     expect(await verifier.verify(await sign(a))).toMatchObject({ ok: false, status: 503 });
   });
+});
+
+describe("token types", () => {
+  const rows: [string | null, boolean][] = [
+    ["at+jwt", true],
+    ["application/at+jwt", true],
+    ["AT+JWT", true],
+    ["JWT", true],
+    [null, true], // no typ header: a JWT (RFC 7519), as some providers send access tokens
+    ["logout+jwt", false],
+    ["dpop+jwt", false],
+    ["secevent+jwt", false],
+    ["", false],
+  ];
+  for (const [typ, accepted] of rows) {
+    test(`typ ${JSON.stringify(typ)}: ${accepted ? "accepted" : "refused"}`, async () => {
+      const a = await generateSigningKey("ES256", "key-t");
+      published = [a];
+      const verifier = createTokenVerifier(settings(), { jwksCooldownMs: 0 });
+      expect((await verifier.verify(await sign(a, {}, typ))).ok).toBe(accepted);
+    });
+  }
 });
 
 describe("discovery from the issuer", () => {
