@@ -1,8 +1,9 @@
 // MCP over HTTP (§8) as one web-standard handler, Request in and Response out, so that it runs on
 // any runtime's HTTP server (src/http/listen.ts adapts node:http). Every request to /mcp passes,
 // in this order: Host/Origin (403), the bearer token (401/403), the caller's policy, the body limit
-// (413, before buffering), then a fresh MCP server and stateless transport for this request alone
-// — nothing is kept between requests, so any replica can answer any request.
+// (413, before buffering), then an MCP server (reused from a pool, src/http/pool.ts) on a fresh
+// stateless transport for this request alone — no session state is kept between requests, so any
+// replica can answer any request.
 import { randomUUID } from "node:crypto";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import {
@@ -14,12 +15,11 @@ import {
 import { effectiveConfig, matchPrincipal } from "../auth/principals.ts";
 import type { Caller, TokenVerifier } from "../auth/verify.ts";
 import type { Config } from "../config/schema.ts";
-import { InFlight } from "../mcp/inflight.ts";
-import { createServer } from "../mcp/server.ts";
-import { callerContext, type OpsContext } from "../ops/index.ts";
+import type { OpsContext } from "../ops/index.ts";
 import { BodyBudget, readBody } from "./body.ts";
 import { hostAllowed, originAllowed } from "./guard.ts";
 import { bodyLimit } from "./limits.ts";
+import { type Lease, ServerPool } from "./pool.ts";
 import type { ServeSettings } from "./settings.ts";
 
 export interface HttpAppOptions {
@@ -71,8 +71,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const budget = new BodyBudget(largest + 16 * 1024 * 1024);
 
   const live = new Map<symbol, () => Promise<void>>();
-  // Tool calls and resource reads of every request: an aborted one still writes its audit line.
-  const calls = new InFlight();
+  const servers = new ServerPool(ops, settings.call_timeout_ms);
   const idleWaiters: (() => void)[] = [];
   let draining = false;
 
@@ -168,7 +167,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
 
     const id = Symbol(requestId);
-    let server: ReturnType<typeof createServer> | undefined;
+    let lease: Lease | undefined;
     let reserved = 0;
     let closed = false;
     const close = async () => {
@@ -177,7 +176,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       clearTimeout(overdue);
       budget.release(reserved);
       try {
-        await server?.close();
+        await lease?.release();
       } finally {
         settle(id);
       }
@@ -200,13 +199,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         await close();
         return finish(rpcError(400, -32700, "Parse error: the body is not valid JSON"), { principal });
       }
-      const callerOps = callerContext(ops, view.config, { principal, request_id: requestId });
-      server = createServer(view.config, callerOps, {
-        callTimeoutMs: settings.call_timeout_ms,
-        inFlight: calls,
-      });
+      lease = servers.acquire(view.config, { principal, request_id: requestId });
       const transport = new WebStandardStreamableHTTPServerTransport({}); // no session ids: stateless
-      await server.connect(transport);
+      await lease.server.connect(transport);
       const response = await transport.handleRequest(forwardable(request), { parsedBody: parsed });
       return finish(whenFinished(response, close), { principal });
     } catch (e) {
@@ -295,12 +290,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       await Promise.allSettled([...live.values()].map((close) => close()));
       // Aborted calls end quickly (their S3 requests are aborted) and write their audit lines;
       // one that ignores the abort is not waited for beyond a few seconds.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        calls.settled(),
-        new Promise((resolve) => (timer = setTimeout(resolve, ABORT_WAIT_MS))),
-      ]);
-      clearTimeout(timer);
+      await servers.settled(ABORT_WAIT_MS);
     },
   };
 }

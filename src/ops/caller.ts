@@ -12,6 +12,10 @@ export interface CallerIdentity {
   readonly request_id?: string | undefined;
 }
 
+/**
+ * `who` is read when an operation writes its audit line, so a context that serves one request
+ * after another (a pooled MCP server, src/http/pool.ts) names the request it is serving now.
+ */
 export function callerContext(base: OpsContext, config: Config, who: CallerIdentity): OpsContext {
   return {
     config,
@@ -19,8 +23,12 @@ export function callerContext(base: OpsContext, config: Config, who: CallerIdent
     audit: base.audit,
     log: base.log,
     source: "http",
-    principal: who.principal,
-    request_id: who.request_id,
+    get principal() {
+      return who.principal;
+    },
+    get request_id() {
+      return who.request_id;
+    },
   };
 }
 
