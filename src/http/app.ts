@@ -97,10 +97,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const requestId = incoming !== null && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     const path = new URL(request.url).pathname;
     const origin = request.headers.get("origin");
+    let bodyRead = false;
     const finish = (response: Response, fields: Record<string, unknown> = {}): Response => {
       const headers = new Headers(response.headers);
       headers.set("x-request-id", requestId);
-      if (draining) headers.set("connection", "close");
+      // A body left unread (a request refused before it was read) is not drained for the next
+      // request on the connection: the connection is closed instead.
+      if (draining || (request.body !== null && !bodyRead)) headers.set("connection", "close");
       if (origin !== null && originAllowed(origin, settings.allowed_origins)) {
         headers.set("access-control-allow-origin", new URL(origin).origin);
         headers.set("access-control-expose-headers", CORS_EXPOSE_HEADERS);
@@ -192,6 +195,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         return finish(bodyRefusal(body.kind, view.limit), { principal });
       }
       reserved = body.reserved;
+      bodyRead = true;
       let parsed: unknown;
       try {
         parsed = JSON.parse(body.text);

@@ -307,3 +307,15 @@ describe("refused with 403", () => {
 function now(): number {
   return Math.floor(Date.now() / 1000);
 }
+
+describe("a refused request's body is never read", () => {
+  test("a 401 closes the connection instead of draining what the client still sends", async () => {
+    const res = await post(server.url, {}, "x".repeat(256 * 1024));
+    expect(res.status).toBe(401);
+    expect(res.headers.get("connection")).toBe("close");
+    // An accepted request keeps its connection.
+    const ok = await post(server.url, { authorization: `Bearer ${readerToken}` });
+    expect(ok.headers.get("connection")).not.toBe("close");
+    await ok.text();
+  });
+});
