@@ -47,8 +47,8 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
 export function extract(archivePath: string, dir: string): string {
   mkdirSync(dir, { recursive: true });
   const r = archivePath.endsWith(".zip")
-    ? spawnSync("unzip", ["-q", "-o", archivePath, "-d", dir], { encoding: "utf8" })
-    : spawnSync("tar", ["-xzf", archivePath, "-C", dir], { encoding: "utf8" });
+    ? spawnSync("unzip", ["-q", "-o", archivePath, "-d", dir], { encoding: "utf8", timeout: 60_000 })
+    : spawnSync("tar", ["-xzf", archivePath, "-C", dir], { encoding: "utf8", timeout: 60_000 });
   if (r.status !== 0) throw new Error(`cannot unpack ${archivePath}: ${r.stderr || r.error?.message}`);
   return dir;
 }
@@ -98,14 +98,18 @@ export function packageVersion(): string {
 }
 
 export function gitShortHead(): string {
-  const r = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" });
+  const r = spawnSync("git", ["rev-parse", "--short", "HEAD"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return r.status === 0 ? r.stdout.trim() : "unknown";
 }
 
 /** How to run a linux-arm64 binary here: natively, under qemu-user, or not at all. */
 export function arm64Runner(): { prefix: string[] } | { skip: string } {
   if (process.platform === "linux" && process.arch === "arm64") return { prefix: [] };
-  const qemu = spawnSync("qemu-aarch64-static", ["--version"], { stdio: "ignore" });
+  const qemu = spawnSync("qemu-aarch64-static", ["--version"], { stdio: "ignore", timeout: 60_000 });
   if (qemu.error || qemu.status !== 0) {
     return { skip: "qemu-aarch64-static is not installed (bash scripts/install-qemu.sh)" };
   }
@@ -113,4 +117,28 @@ export function arm64Runner(): { prefix: string[] } | { skip: string } {
     return { skip: "arm64 glibc/libstdc++ are not installed (bash scripts/install-qemu.sh)" };
   }
   return { prefix: ["qemu-aarch64-static", "-L", "/"] };
+}
+
+/** SHA-256 of one member of a tar.gz, zip (.zip, .mcpb) or npm .tgz, streamed (nothing is unpacked to disk). */
+export function memberSha256(archivePath: string, member: string): string {
+  const extract = /\.(zip|mcpb)$/.test(archivePath) ? 'unzip -p "$1" "$2"' : 'tar -xzOf "$1" "$2"';
+  const r = spawnSync(
+    "bash",
+    ["-c", `set -o pipefail; ${extract} | sha256sum`, "member", archivePath, member],
+    {
+      encoding: "utf8",
+      timeout: 120_000,
+    },
+  );
+  if (r.status !== 0) throw new Error(`cannot read ${member} from ${archivePath}: ${r.stderr}`);
+  return r.stdout.split(" ")[0] ?? "";
+}
+
+/** Member names of a tar.gz / .tgz (tar -tzf) or zip / .mcpb (unzip -Z1), in archive order. */
+export function memberNames(archivePath: string): string[] {
+  const r = /\.(zip|mcpb)$/.test(archivePath)
+    ? spawnSync("unzip", ["-Z1", archivePath], { encoding: "utf8" })
+    : spawnSync("tar", ["-tzf", archivePath], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`cannot list ${archivePath}: ${r.stderr}`);
+  return r.stdout.split("\n").filter((l) => l !== "");
 }
