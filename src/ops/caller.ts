@@ -17,11 +17,12 @@ export interface CallerIdentity {
  * after another (a pooled MCP server, src/http/pool.ts) names the request it is serving now.
  */
 export function callerContext(base: OpsContext, config: Config, who: CallerIdentity): OpsContext {
+  // Everything else the process's context carries is shared as it is; closing stays its owner's.
+  const { close: _owned, ...shared } = base as OpsContext & { close?: () => void };
   return {
+    ...shared,
     config,
     clients: config === base.config ? base.clients : restrictedPool(base.clients, config),
-    audit: base.audit,
-    log: base.log,
     source: "http",
     get principal() {
       return who.principal;
