@@ -52,12 +52,13 @@ export async function serveHttp(config: Config, options: HttpServeOptions): Prom
       settings.auth.mode === "oauth"
         ? `OAuth: issuer ${settings.auth.issuer}, audience ${settings.auth.audience}`
         : "no authorization";
-    options.announce(`mcp-s3: serving MCP over HTTP at ${url} (${auth})`);
     if (settings.auth.mode === "none" && options.insecureNoAuth) {
       options.announce(
         `mcp-s3: WARNING: --insecure-no-auth: anyone who can reach ${settings.listen.host}:${server.port} can use every configured connection without a token`,
       );
     }
+    // Last: whoever waits for this line (a supervisor, a test) has seen the warning before it.
+    options.announce(`mcp-s3: serving MCP over HTTP at ${url} (${auth})`);
     ops.log.log("info", "HTTP server started", { url, connections: Object.keys(config.connections) });
 
     const reason = await stopped;
