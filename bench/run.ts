@@ -31,6 +31,7 @@ import { parseArgs } from "node:util";
 import { CopyObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { isRgwInstalled, type RgwServer, startRgw } from "../scripts/rgw.ts";
 import { BULK_OPS_FULL, BULK_OPS_QUICK, bulkOpsMeasures } from "./lib/bulk-ops.ts";
+import { type HttpResults, measureHttp } from "./lib/http.ts";
 import { callOk, connectServer, IDLE_MS, type McpResults, measureMcp } from "./lib/mcp.ts";
 import { fileSize, pipeIn, pipeOut, probe, runTimed, TIME_BIN } from "./lib/proc.ts";
 import { createBucket, deleteKey, objectSize, pool, rawClient, type S3Target } from "./lib/s3.ts";
@@ -71,6 +72,10 @@ interface Plan {
   metaCalls: number;
   getCalls: number;
   mcpWarmup: number;
+  /** HTTP: sequential calls for HTTP vs stdio; the fleet's clients and calls per client. */
+  httpCalls: number;
+  fleetClients: number;
+  fleetCalls: number;
   cutLimit: number;
   warmup: number;
 }
@@ -92,6 +97,9 @@ const FULL: Plan = {
   metaCalls: 1000,
   getCalls: 300,
   mcpWarmup: 20,
+  httpCalls: 500,
+  fleetClients: 200,
+  fleetCalls: 10,
   cutLimit: 10 * MiB,
   warmup: 1,
 };
@@ -114,6 +122,9 @@ const QUICK: Plan = {
   metaCalls: 10,
   getCalls: 5,
   mcpWarmup: 1,
+  httpCalls: 5,
+  fleetClients: 10,
+  fleetCalls: 2,
   cutLimit: 1 * MiB,
   warmup: 0,
 };
@@ -138,6 +149,7 @@ const MEASURE_IDS = [
   "rm10k",
   "du50k",
   "mcp",
+  "http",
   "cutoff",
 ];
 
@@ -628,7 +640,7 @@ async function seed(ctx: Ctx, want: (id: string) => boolean): Promise<void> {
   ctx.log(`  seeded ${n.toLocaleString("en")} keys in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const sizes = [
     [p.mcpGet, want("mcp")],
-    [p.cat, want("cat1m") || want("mcp")],
+    [p.cat, want("cat1m") || want("mcp") || want("http")],
     [p.mid, MEASURE_IDS.some((id) => id.includes("-mid-") && want(id))],
     [p.big, want("cutoff") || MEASURE_IDS.some((id) => id.includes("-big-") && want(id))],
   ] as const;
@@ -686,6 +698,7 @@ interface Report {
   build: string;
   measures: MeasureResult[];
   mcp: Map<ToolId, McpResults | { error: string }>;
+  http: HttpResults | { error: string } | undefined;
   cutoff: CutoffResult[] | { error: string };
   toolIds: ToolId[];
 }
@@ -836,6 +849,26 @@ function renderMcp(r: Report): string {
     );
   }
   return [...out, "", ...notes].join("\n");
+}
+
+function renderHttp(r: Report): string {
+  const h = r.http;
+  if (h === undefined) return "HTTP measures skipped.";
+  if ("error" in h) return `FAILED: ${h.error.split("\n")[0]}`;
+  const { single, fleet } = h;
+  const row = (name: string, x: { n: number; p50: number; p99: number }) =>
+    `| ${name} | ${x.n} | ${fmtMs(x.p50)} | ${fmtMs(x.p99)} |`;
+  return [
+    "| transport | n | p50 | p99 |",
+    "|---|---:|---:|---:|",
+    row("stdio (s3_get_object_metadata)", single.stdio),
+    row("Streamable HTTP (s3_get_object_metadata)", single.http),
+    "",
+    `${fleet.clients} concurrent clients over ${fleet.processes} \`serve --http\` processes, ${fleet.calls.toLocaleString("en")} calls ` +
+      `(${fleet.calls / fleet.clients} each): ${fleet.callsPerSecond.toFixed(0)} calls/s, p50 ${fmtMs(fleet.latency.p50)}, ` +
+      `p99 ${fmtMs(fleet.latency.p99)}, ${fleet.errors} error(s)${fleet.firstError === undefined ? "" : ` (first: ${fleet.firstError})`}; ` +
+      `peak RSS per process ${fleet.peakRssBytes.map(fmtMB).join(", ")}.`,
+  ].join("\n");
 }
 
 function renderCutoff(r: Report): string {
@@ -995,6 +1028,14 @@ Every MCP \`tools/call\` (SDK \`Client\` + \`StdioClientTransport\`, sequential)
 direct SDK call from the benchmark process, so both see the same machine state.
 
 ${renderMcp(r)}
+
+## MCP over HTTP vs stdio, and 200 concurrent clients on two processes
+
+One SDK client over Streamable HTTP (\`serve --http\`, stateless) and one over stdio call in
+alternation; then a fleet of SDK clients, spread round-robin over two server processes, all
+call at once (each client sequentially). Every process holds its own S3 connection pool.
+
+${renderHttp(r)}
 
 ## Size-limit cut-off: bytes actually fetched from S3
 
@@ -1218,6 +1259,31 @@ async function main(): Promise<number> {
         }
       }
     }
+    let http: Report["http"];
+    if (want("http")) {
+      log("bench: MCP over HTTP vs stdio, and a fleet of concurrent clients on two processes");
+      try {
+        http = await measureHttp({
+          binary: ctx.ours.binary,
+          env: ctx.ours.env,
+          bucket: BUCKET,
+          key: srcKey(ctx, plan.cat),
+          calls: plan.httpCalls,
+          warmup: plan.mcpWarmup,
+          clients: plan.fleetClients,
+          processes: 2,
+          callsPerClient: plan.fleetCalls,
+        });
+        log(
+          `  HTTP p50 ${fmtMs(http.single.http.p50)} vs stdio ${fmtMs(http.single.stdio.p50)}; fleet ${http.fleet.callsPerSecond.toFixed(0)} calls/s, p99 ${fmtMs(http.fleet.latency.p99)}, ${http.fleet.errors} errors`,
+        );
+        if (http.fleet.errors > 0)
+          http = { error: `${http.fleet.errors} fleet call(s) failed: ${http.fleet.firstError}` };
+      } catch (e) {
+        http = { error: (e as Error).message };
+        log(`  FAILED: ${http.error}`);
+      }
+    }
     let cutoff: Report["cutoff"] = { error: "skipped" };
     if (want("cutoff")) {
       log("bench: size-limit cut-off on the wire");
@@ -1239,12 +1305,13 @@ async function main(): Promise<number> {
       build: built.command,
       measures,
       mcp,
+      http,
       cutoff,
       toolIds: ctx.tools.map((t) => t.id),
     };
     const md = renderMarkdown(report);
     console.log(
-      `\n${renderTables(report)}\n\n${renderMcp(report)}\n\n${renderCutoff(report)}\n\n${renderTargets(report)}`,
+      `\n${renderTables(report)}\n\n${renderMcp(report)}\n\n${renderHttp(report)}\n\n${renderCutoff(report)}\n\n${renderTargets(report)}`,
     );
     const outPath = values.out ?? (plan.quick ? undefined : join(ROOT, "bench", "RESULTS.md"));
     if (outPath !== undefined) {
@@ -1261,6 +1328,7 @@ async function main(): Promise<number> {
         [...m.byTool.entries()].some(([id, t]) => id.startsWith("mcp-s3") && t.error !== undefined),
       ) ||
       [...mcp.values()].some((m) => "error" in m) ||
+      (http !== undefined && "error" in http) ||
       (want("cutoff") && "error" in cutoff);
     log(
       `bench: done in ${((Date.now() - started.getTime()) / 60000).toFixed(1)} min${failed ? " (with failures)" : ""}`,

@@ -16,6 +16,7 @@ import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import { errnoOf, fileKind, foreignOwner, O_NOCTTY, O_NONBLOCK } from "../owned-files.ts";
+import { loadHttpSettings } from "./http.ts";
 import { interpolate } from "./interpolate.ts";
 import { Problems, parseString } from "./problems.ts";
 import {
@@ -54,6 +55,8 @@ export interface ConfigFlags {
   readonly max_get_size?: string | undefined;
   readonly max_put_size?: string | undefined;
   readonly audit?: string | boolean | undefined;
+  /** `serve --http [HOST:]PORT` (§8). */
+  readonly http_listen?: string | undefined;
 }
 
 export interface ConfigSources {
@@ -138,6 +141,17 @@ export function loadConfig(sources: ConfigSources): Config {
     problems.take("extensions.logging", yaml?.extensions?.logging, parseBoolean) ??
     false;
 
+  const http = loadHttpSettings(
+    {
+      yaml: yaml?.http,
+      env,
+      listenFlag: flags.http_listen,
+      connections: Object.keys(connections),
+      policyLayer,
+    },
+    problems,
+  );
+
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return deepFreeze({
     default_connection: defaultName,
@@ -145,6 +159,7 @@ export function loadConfig(sources: ConfigSources): Config {
     audit:
       audit.file === undefined ? { enabled: audit.enabled } : { enabled: audit.enabled, file: audit.file },
     logging,
+    ...(http === undefined ? {} : { http }),
     ...(file === undefined ? {} : { config_file: file }),
   });
 }

@@ -1,5 +1,6 @@
 // The views of the configuration that may be shown to anyone: secrets replaced, never included.
-import type { Config, Connection, Policy } from "./schema.ts";
+import { hideUrlCredentials } from "./problems.ts";
+import type { Config, Connection, HttpSettings, Policy, Principal } from "./schema.ts";
 import { formatDuration, formatSize } from "./values.ts";
 
 export const REDACTED = "********";
@@ -92,6 +93,49 @@ export function redactedConfig(config: Config): Record<string, unknown> {
       ...(config.audit.file === undefined ? {} : { file: config.audit.file }),
     },
     logging: config.logging,
+    ...(config.http === undefined ? {} : { http: httpView(config.http) }),
+  };
+}
+
+/** The `http:` block as it could be written back (it holds no secret: tokens are never configured). */
+function httpView(http: HttpSettings): Record<string, unknown> {
+  const { auth } = http;
+  return {
+    ...(http.listen === undefined
+      ? {}
+      : {
+          listen: `${http.listen.host.includes(":") ? `[${http.listen.host}]` : http.listen.host}:${http.listen.port}`,
+        }),
+    allowed_hosts: [...http.allowed_hosts],
+    allowed_origins: [...http.allowed_origins],
+    call_timeout: formatDuration(http.call_timeout_ms),
+    auth: {
+      mode: auth.mode,
+      ...(auth.issuer === undefined ? {} : { issuer: auth.issuer }),
+      ...(auth.audience === undefined ? {} : { audience: auth.audience }),
+      ...(auth.jwks_uri === undefined ? {} : { jwks_uri: hideUrlCredentials(auth.jwks_uri) }),
+      required_scopes: [...auth.required_scopes],
+      algorithms: [...auth.algorithms],
+    },
+    principals: http.principals.map((p) => ({
+      match: { ...p.match, ...(p.match.scope === undefined ? {} : { scope: [...p.match.scope] }) },
+      ...(p.connections === undefined ? {} : { connections: [...p.connections] }),
+      policy: policyFieldsView(p.policy),
+    })),
+    require_principal: http.require_principal,
+  };
+}
+
+/** Policy fields as they are written in YAML (sizes and durations with units). */
+function policyFieldsView(p: Principal["policy"]): Record<string, unknown> {
+  const { max_get_size, max_put_size, presign_max_expiry_seconds, ...rest } = p;
+  return {
+    ...rest,
+    ...(max_get_size === undefined ? {} : { max_get_size: formatSize(max_get_size) }),
+    ...(max_put_size === undefined ? {} : { max_put_size: formatSize(max_put_size) }),
+    ...(presign_max_expiry_seconds === undefined
+      ? {}
+      : { presign_max_expiry: formatDuration(presign_max_expiry_seconds * 1000) }),
   };
 }
 

@@ -57,6 +57,42 @@ export const YamlExtensionsSchema = z
   })
   .strict();
 
+/** §8: only used by `serve --http`, but checked whenever the file is read (typos are errors). */
+export const YamlHttpSchema = z
+  .object({
+    listen: scalar,
+    allowed_hosts: scalar,
+    allowed_origins: scalar,
+    call_timeout: scalar,
+    auth: z
+      .object({
+        mode: scalar,
+        issuer: scalar,
+        audience: scalar,
+        jwks_uri: scalar,
+        required_scopes: scalar,
+        algorithms: scalar,
+      })
+      .strict()
+      .optional(),
+    principals: z
+      .array(
+        z
+          .object({
+            match: z
+              .object({ sub: scalar, client_id: scalar, scope: scalar, claims: scalar })
+              .strict()
+              .optional(),
+            connections: scalar,
+            policy: YamlPolicySchema.optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    require_principal: scalar,
+  })
+  .strict();
+
 export const YamlFileSchema = z
   .object({
     default_connection: scalar,
@@ -66,6 +102,7 @@ export const YamlFileSchema = z
     policy: YamlPolicySchema.optional(),
     audit: z.object({ enabled: scalar, file: scalar }).strict().optional(),
     logging: scalar,
+    http: YamlHttpSchema.optional(),
     // Go predecessor layout
     connection: YamlConnectionSchema.optional(),
     additional_connections: z.record(z.string(), YamlConnectionSchema).optional(),
@@ -76,3 +113,4 @@ export const YamlFileSchema = z
 export type YamlFile = z.infer<typeof YamlFileSchema>;
 export type YamlConnection = z.infer<typeof YamlConnectionSchema>;
 export type YamlPolicy = z.infer<typeof YamlPolicySchema>;
+export type YamlHttp = z.infer<typeof YamlHttpSchema>;

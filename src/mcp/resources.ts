@@ -6,6 +6,7 @@ import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 import { S3ToolError } from "../errors.ts";
 import { getObject } from "../ops/index.ts";
 import { encodeContent } from "./content.ts";
+import { withDeadline } from "./deadline.ts";
 import { failOperation } from "./fail.ts";
 import { RESOURCE_TEMPLATE } from "./instructions.ts";
 import { resourceError } from "./result.ts";
@@ -31,7 +32,10 @@ export function registerResources(server: McpServer, ctx: ToolContext): void {
       description:
         "An object's content, under the same policy and size limit as s3_get_object. The key is percent-encoded where needed (a space as %20); keys with '.' or '..' path segments cannot be addressed as URIs, read them with s3_get_object (while a prefix ACL or a bucket list is on, such keys cannot be read at all).",
     },
-    (uri, variables, extra) => ctx.inFlight.track(read(ctx, uri, variables, extra.signal)),
+    (uri, variables, extra) =>
+      ctx.inFlight.track(
+        withDeadline(extra.signal, ctx.callTimeoutMs, (signal) => read(ctx, uri, variables, signal)),
+      ),
   );
 }
 

@@ -13,6 +13,7 @@ import { ERROR_CODES } from "../errors.ts";
 import type { OpsContext } from "../ops/index.ts";
 import { runtimeName } from "../runtime/index.ts";
 import { buildInfo } from "../version.ts";
+import { withDeadline } from "./deadline.ts";
 import { failOperation, stringArg } from "./fail.ts";
 import { InFlight } from "./inflight.ts";
 import { buildInstructions } from "./instructions.ts";
@@ -46,10 +47,18 @@ const TOOLS = [
 export interface ServerOptions {
   /** Tracks running tool calls and resource reads (serveStdio waits for them before closing). */
   readonly inFlight?: InFlight;
+  /** Each tool call and resource read is aborted after this long (HTTP, §8); none when absent. */
+  readonly callTimeoutMs?: number;
 }
 
 export function createServer(config: Config, ops: OpsContext, options: ServerOptions = {}): McpServer {
-  const ctx: ToolContext = { config, ops, tools: new Map(), inFlight: options.inFlight ?? new InFlight() };
+  const ctx: ToolContext = {
+    config,
+    ops,
+    tools: new Map(),
+    inFlight: options.inFlight ?? new InFlight(),
+    callTimeoutMs: options.callTimeoutMs,
+  };
   const server = new McpServer(
     { name: "mcp-s3", title: "mcp-s3", version: buildInfo(runtimeName()).version },
     { instructions: buildInstructions(config), capabilities: { tools: {}, resources: {} } },
@@ -71,7 +80,11 @@ export function createServer(config: Config, ops: OpsContext, options: ServerOpt
     return { tools: listed.filter((t) => ctx.tools.get(t.name)?.registered.enabled === true) };
   });
   server.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-    ctx.inFlight.track(callTool(ctx, request.params.name, request.params.arguments, extra.signal)),
+    ctx.inFlight.track(
+      withDeadline(extra.signal, ctx.callTimeoutMs, (signal) =>
+        callTool(ctx, request.params.name, request.params.arguments, signal),
+      ),
+    ),
   );
   return server;
 }

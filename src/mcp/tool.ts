@@ -17,6 +17,8 @@ export interface ToolContext {
   readonly tools: Map<string, ToolEntry>;
   /** Tool calls and resource reads still running. */
   readonly inFlight: InFlight;
+  /** Deadline of one tool call or resource read, in ms (HTTP); none when undefined. */
+  readonly callTimeoutMs?: number | undefined;
 }
 
 export interface ToolEntry {

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from "../log.ts";
 import { createClientPool } from "../s3/clients.ts";
 import type { OpsContext } from "./run.ts";
 
+export { type CallerIdentity, callerContext } from "./caller.ts";
 export { copyObject } from "./copy-object.ts";
 export { deleteObject } from "./delete-object.ts";
 export { getObject } from "./get-object.ts";
@@ -20,7 +21,7 @@ export type { OpsContext } from "./run.ts";
 export { walkObjects } from "./walk-objects.ts";
 
 export interface ContextOptions {
-  readonly source: "mcp" | "cli";
+  readonly source: "mcp" | "cli" | "http";
   readonly audit?: AuditWriter;
   readonly log?: Logger;
 }

@@ -20,7 +20,11 @@ export interface OpsContext {
   readonly clients: ClientPool;
   readonly audit: AuditWriter;
   readonly log: Logger;
-  readonly source: "mcp" | "cli";
+  readonly source: "mcp" | "cli" | "http";
+  /** Over HTTP: the authenticated caller (`sub`, else `client_id`), for the audit line. */
+  readonly principal?: string | undefined;
+  /** Over HTTP: the request this operation belongs to, for the audit line. */
+  readonly request_id?: string | undefined;
 }
 
 /** What an operation names about itself for the audit line. */
@@ -265,6 +269,8 @@ function writeAudit(
     dest_key: fields.dest_key,
     prefix: fields.prefix,
     bytes: outcome.bytes,
+    principal: ctx.principal,
+    request_id: ctx.request_id,
   };
   ctx.log.log(outcome.status === "success" ? "info" : "warn", outcome.error?.message ?? "ok", {
     ...record,

@@ -82,7 +82,8 @@ export function toS3ToolError(e: unknown, context: ErrorContext = {}): S3ToolErr
   // HEAD answers 404 without a body, so the SDK cannot tell a missing bucket from a missing key.
   if (code === "NoSuchKey" && context.key === undefined) code = "NoSuchBucket";
   // A request cut short by the caller's signal fails in many ways (a reset socket, a destroyed body).
-  if (context.signal?.aborted === true) code = "Cancelled";
+  // A deadline (HTTP's per-call timeout) aborts with a TimeoutError reason: that is a timeout.
+  if (context.signal?.aborted === true) code = isTimeout(context.signal.reason) ? "Timeout" : "Cancelled";
   return new S3ToolError(code, describe(code, err, status, context), hintFor(code, context), { cause: e });
 }
 
@@ -143,4 +144,10 @@ function safeName(err: SdkLikeError): string {
 function safeMessage(err: SdkLikeError): string {
   const msg = scrubMessage(err.message ?? "", 200);
   return msg ? `: ${msg}` : "";
+}
+
+function isTimeout(reason: unknown): boolean {
+  return (
+    typeof reason === "object" && reason !== null && (reason as { name?: unknown }).name === "TimeoutError"
+  );
 }
