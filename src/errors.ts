@@ -11,6 +11,13 @@ export const ERROR_CODES = [
   "PrefixDenied",
   "BucketDenied",
   "ConnectionNotFound",
+  "ConsentRequired",
+  "ConsentDeclined",
+  "PresignDisabled",
+  // No credentials were found for the connection: no request was sent (never S3's answer).
+  "NoCredentials",
+  // The caller stopped the call (MCP notifications/cancelled, CLI SIGINT/SIGTERM).
+  "Cancelled",
   "Timeout",
   "ServiceUnavailable",
   "InternalError",
@@ -27,6 +34,9 @@ export const POLICY_CODES: ReadonlySet<ErrorCode> = new Set([
   "PrefixDenied",
   "BucketDenied",
   "EntityTooLarge",
+  "ConsentRequired",
+  "ConsentDeclined",
+  "PresignDisabled",
 ]);
 
 export class S3ToolError extends Error {
