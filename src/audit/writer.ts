@@ -29,6 +29,8 @@ export interface AuditRecord {
   readonly dest_key?: string | undefined;
   readonly prefix?: string | undefined;
   readonly bytes?: number | undefined;
+  /** The human's answer, for an operation that needed consent (SPEC §3 Consent). */
+  readonly consent?: "accepted" | "declined" | "unavailable" | undefined;
 }
 
 export interface AuditWriter {
@@ -56,6 +58,7 @@ const FIELD_ORDER = [
   "dest_key",
   "prefix",
   "bytes",
+  "consent",
 ] as const;
 
 export function formatAuditLine(record: AuditRecord, now: Date): string {

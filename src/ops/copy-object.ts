@@ -49,6 +49,8 @@ export function copyObject(
       dest_bucket: args.dest_bucket,
       dest_key: args.dest_key,
       signal: args.signal,
+      // Consent is asked once the source's size has passed the put limit (below).
+      consentInRun: true,
       touches: [
         { access: "read", bucket: args.source_bucket, key: args.source_key },
         { access: "write", bucket: args.dest_bucket, key: args.dest_key },
@@ -58,6 +60,7 @@ export function copyObject(
       const metadata = checkMetadata(args.metadata);
       const source = await head(run, args.source_bucket, args.source_key);
       run.authorize([{ access: "write", bucket: args.dest_bucket, key: args.dest_key, size: source.size }]);
+      await run.confirm({ size: source.size });
       run.count(source.size);
       return source.size > SINGLE_COPY_MAX
         ? multipartCopy(run, args, source, metadata)

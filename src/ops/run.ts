@@ -5,9 +5,11 @@ import { type AuditRecord, type AuditStatus, AuditWriteError, type AuditWriter }
 import type { Config, Connection, Policy } from "../config/schema.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { classesNeedingConsent } from "../policy/consent.ts";
 import { decideAll, type Touch } from "../policy/decide.ts";
 import type { ClientPool } from "../s3/clients.ts";
 import { toS3ToolError } from "../s3/errors.ts";
+import { type ConsentAnswer, type ConsentAsker, obtainConsent } from "./consent.ts";
 
 export interface OpsContext {
   readonly config: Config;
@@ -15,6 +17,8 @@ export interface OpsContext {
   readonly audit: AuditWriter;
   readonly log: Logger;
   readonly source: "mcp" | "cli";
+  /** Asks a human for consent (SPEC §3 Consent); absent: operations under `confirm` are refused. */
+  readonly consent?: ConsentAsker | undefined;
 }
 
 /** What an operation names about itself for the audit line. */
@@ -33,6 +37,12 @@ export interface OperationSpec extends AuditFields {
   /** Everything the operation touches; all are decided before anything is sent to S3. */
   readonly touches: readonly Touch[];
   readonly signal?: AbortSignal | undefined;
+  /**
+   * The operation asks for consent itself, with `run.confirm()`, once it has checked what it learns
+   * during the run (a copy's source size): no one is asked about a call a later check refuses.
+   * Otherwise consent is asked right after the gate allowed the declared touches.
+   */
+  readonly consentInRun?: boolean | undefined;
 }
 
 export interface Execution {
@@ -46,6 +56,8 @@ export interface Execution {
   authorize(touches: readonly Touch[]): void;
   /** Bytes transferred, for the audit line. */
   count(bytes: number): void;
+  /** Asks for consent if the policy wants it (once; later calls do nothing). Throws the refusal. */
+  confirm(learnt?: { size?: number | undefined }): Promise<void>;
 }
 
 export async function runOperation<T>(
@@ -55,6 +67,7 @@ export async function runOperation<T>(
 ): Promise<T> {
   const started = performance.now();
   let bytes: number | undefined;
+  let consent: ConsentAnswer | undefined;
   let connectionName = spec.connection ?? ctx.config.default_connection;
 
   const finish = (status: AuditStatus, error?: S3ToolError) => {
@@ -71,6 +84,7 @@ export async function runOperation<T>(
       dest_key: spec.dest_key,
       prefix: spec.prefix,
       bytes,
+      consent,
     };
     ctx.log.log(status === "success" ? "info" : "warn", error?.message ?? "ok", { ...record });
     ctx.audit.write(record);
@@ -87,6 +101,16 @@ export async function runOperation<T>(
       if (!decision.allowed) throw new PolicyRefusal(decision.code, decision.message, decision.hint);
     };
     authorize(spec.touches);
+    // Consent comes last: only a call every other rule allowed is put to a human.
+    let asked = false;
+    const confirm = async (learnt: { size?: number | undefined } = {}) => {
+      if (asked) return;
+      asked = true;
+      const outcome = await obtainConsent(ctx.consent, connection.policy, connection.name, spec, learnt);
+      consent = outcome.answer;
+      if (outcome.refusal !== undefined) throw outcome.refusal;
+    };
+    if (spec.consentInRun !== true) await confirm();
     result = await exec({
       connection,
       policy: connection.policy,
@@ -99,7 +123,11 @@ export async function runOperation<T>(
       count(n) {
         bytes = (bytes ?? 0) + n;
       },
+      confirm,
     });
+    if (!asked && classesNeedingConsent(connection.policy, spec.touches).length > 0) {
+      throw new S3ToolError("InternalError", `${spec.tool} did not ask for the consent its policy requires`);
+    }
   } catch (e) {
     const error = toS3ToolError(e, { bucket: spec.bucket, key: spec.key });
     finish(error instanceof PolicyRefusal ? "denied" : "error", error);

@@ -1,0 +1,199 @@
+// Asking a human before an operation of a `confirm` class runs (SPEC §3 Consent). runOperation calls
+// this only after the gate allowed every touch, so no one is ever asked about a call another rule
+// refuses. How the question is put (MCP elicitation, a terminal prompt) is the front end's business:
+// it hands a ConsentAsker to the operation context. Without one, nothing is ever silently allowed.
+import type { ConsentClass, Policy } from "../config/schema.ts";
+import { formatDuration, formatSize } from "../config/values.ts";
+import { PolicyRefusal, S3ToolError } from "../errors.ts";
+import { classesNeedingConsent } from "../policy/consent.ts";
+import type { Touch } from "../policy/decide.ts";
+
+export type ConsentAnswer = "accepted" | "declined" | "unavailable";
+
+/** The exact operation a human is asked about. */
+export interface ConsentRequest {
+  /** The tool name the operation is audited under. */
+  readonly tool: string;
+  readonly connection: string;
+  /** The classes of `confirm` this operation falls under (never empty). */
+  readonly classes: readonly ConsentClass[];
+  readonly bucket?: string | undefined;
+  readonly key?: string | undefined;
+  readonly prefix?: string | undefined;
+  readonly dest_bucket?: string | undefined;
+  readonly dest_key?: string | undefined;
+  /** Bytes written or copied, when known. */
+  readonly size?: number | undefined;
+  /** For a presigned URL: its method. */
+  readonly method?: "GET" | "PUT" | undefined;
+  /** The operation in one line of plain words, e.g. `delete s3://b/k (connection "default")`. */
+  readonly description: string;
+  /** How long the asker may wait; after it `signal` fires and the answer counts as declined. */
+  readonly timeoutMs: number;
+  /** Fires when the answer is no longer wanted (timeout, or the call was cancelled). */
+  readonly signal: AbortSignal;
+}
+
+/** What a front end gives the operation layer so that it can ask a human. */
+export interface ConsentAsker {
+  ask(request: ConsentRequest): Promise<ConsentAnswer>;
+  /** Why no one can be asked, and what to do instead, for a ConsentRequired refusal. */
+  unavailable(request: ConsentRequest): { readonly reason: string; readonly hint: string };
+}
+
+/** The parts of an operation's spec a consent question is built from. */
+export interface ConsentSubject {
+  readonly tool: string;
+  readonly touches: readonly Touch[];
+  readonly bucket?: string | undefined;
+  readonly key?: string | undefined;
+  readonly prefix?: string | undefined;
+  readonly dest_bucket?: string | undefined;
+  readonly dest_key?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface ConsentOutcome {
+  /** Undefined when the operation falls under no `confirm` class (no one was asked). */
+  readonly answer: ConsentAnswer | undefined;
+  /** The refusal to throw when the answer is not `accepted`. */
+  readonly refusal?: PolicyRefusal;
+}
+
+/**
+ * Asks for consent if the policy wants it for this operation. Never throws for a "no": the answer and
+ * the refusal come back so the caller can audit the answer. Throws Cancelled when the call itself was
+ * cancelled while waiting.
+ */
+export async function obtainConsent(
+  asker: ConsentAsker | undefined,
+  policy: Policy,
+  connection: string,
+  subject: ConsentSubject,
+  learnt: { readonly size?: number | undefined } = {},
+): Promise<ConsentOutcome> {
+  const classes = classesNeedingConsent(policy, subject.touches);
+  if (classes.length === 0) return { answer: undefined };
+
+  const timeout = new AbortController();
+  const signal =
+    subject.signal === undefined ? timeout.signal : AbortSignal.any([timeout.signal, subject.signal]);
+  const request: ConsentRequest = {
+    tool: subject.tool,
+    connection,
+    classes,
+    bucket: subject.bucket,
+    key: subject.key,
+    prefix: subject.prefix,
+    dest_bucket: subject.dest_bucket,
+    dest_key: subject.dest_key,
+    size: learnt.size ?? sizeOf(subject.touches),
+    method: subject.touches.find((t) => t.presign !== undefined)?.presign,
+    description: "",
+    timeoutMs: policy.consent_timeout_ms,
+    signal,
+  };
+  const described: ConsentRequest = { ...request, description: describeOperation(request) };
+
+  if (asker === undefined) {
+    return unavailable(described, {
+      reason: "no one can be asked here",
+      hint: `ask an administrator to remove ${classes.join(", ")} from confirm (MCP_S3_CONFIRM / policy.confirm) if it should run unattended`,
+    });
+  }
+
+  let answer: ConsentAnswer;
+  const timer = setTimeout(() => timeout.abort(), policy.consent_timeout_ms);
+  try {
+    answer = await Promise.race([asker.ask(described), whenAborted(signal)]);
+  } catch {
+    // An asker that failed (the client went away mid-question) never counts as a yes.
+    answer = signal.aborted ? "declined" : "unavailable";
+  } finally {
+    clearTimeout(timer);
+  }
+  if (subject.signal?.aborted === true) {
+    throw new S3ToolError("Cancelled", `${subject.tool} was cancelled while waiting for consent`);
+  }
+  if (timeout.signal.aborted) answer = "declined";
+  if (answer === "accepted") return { answer };
+  if (answer === "unavailable") return unavailable(described, asker.unavailable(described));
+  return {
+    answer,
+    refusal: new PolicyRefusal(
+      "ConsentDeclined",
+      timeout.signal.aborted
+        ? `${described.description} was not approved within ${formatDuration(policy.consent_timeout_ms)}; nothing was done`
+        : `${described.description} was declined; nothing was done`,
+      "the user did not approve this operation: do not retry it unless they ask for it",
+    ),
+  };
+}
+
+function unavailable(request: ConsentRequest, why: { reason: string; hint: string }): ConsentOutcome {
+  return {
+    answer: "unavailable",
+    refusal: new PolicyRefusal(
+      "ConsentRequired",
+      `${request.description} needs a human's consent (confirm: ${request.classes.join(", ")}), and ${why.reason}; nothing was done`,
+      why.hint,
+    ),
+  };
+}
+
+/** Resolves "declined" once `signal` fires (a timeout or a cancelled call). */
+function whenAborted(signal: AbortSignal): Promise<ConsentAnswer> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve("declined");
+    else signal.addEventListener("abort", () => resolve("declined"), { once: true });
+  });
+}
+
+/** The largest size an operation declared for what it writes (or reads, for a copy source). */
+function sizeOf(touches: readonly Touch[]): number | undefined {
+  const sizes = touches.map((t) => t.size).filter((s): s is number => s !== undefined);
+  return sizes.length === 0 ? undefined : Math.max(...sizes);
+}
+
+/** One line naming the exact operation: what, where, how much, on which connection. */
+export function describeOperation(r: Omit<ConsentRequest, "description" | "signal" | "timeoutMs">): string {
+  const at = (bucket: string | undefined, key: string | undefined) =>
+    bucket === undefined ? "" : visible(`s3://${bucket}/${key ?? ""}`);
+  const size = r.size === undefined ? "" : ` (${formatSize(r.size)})`;
+  const where = ` on connection ${JSON.stringify(r.connection)}`;
+  const source = at(r.bucket, r.key);
+  let what: string;
+  if (r.classes.includes("presign") || r.method !== undefined) {
+    what = `create a presigned ${r.method ?? "GET"} URL for ${source}`;
+  } else if (r.classes.includes("copy")) {
+    what = `copy ${source}${size} to ${at(r.dest_bucket, r.dest_key)}`;
+  } else if (r.classes.includes("delete")) {
+    what = r.key === undefined && r.bucket !== undefined ? `delete bucket ${r.bucket}` : `delete ${source}`;
+  } else {
+    what =
+      r.key === undefined && r.bucket !== undefined ? `create bucket ${r.bucket}` : `write ${source}${size}`;
+  }
+  return `${r.tool}: ${what}${where}`;
+}
+
+/**
+ * Control and bidirectional-override characters of a key written as \u escapes: a key must not be
+ * able to break the question into lines or reorder it ("...\nAlready approved, allow?").
+ */
+function visible(text: string): string {
+  let out = "";
+  for (const ch of text) {
+    const c = ch.codePointAt(0) as number;
+    const hidden =
+      c < 0x20 ||
+      (c >= 0x7f && c <= 0x9f) ||
+      c === 0x2028 ||
+      c === 0x2029 ||
+      c === 0x200e ||
+      c === 0x200f ||
+      (c >= 0x202a && c <= 0x202e) ||
+      (c >= 0x2066 && c <= 0x2069);
+    out += hidden ? `\\u${c.toString(16).padStart(4, "0")}` : ch;
+  }
+  return out;
+}
