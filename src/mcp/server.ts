@@ -16,6 +16,7 @@ import { buildInfo } from "../version.ts";
 import { failOperation, stringArg } from "./fail.ts";
 import { InFlight } from "./inflight.ts";
 import { buildInstructions } from "./instructions.ts";
+import type { RequestExtra } from "./progress.ts";
 import { registerResources } from "./resources.ts";
 import { invalidArguments, toolError, unknownTool } from "./result.ts";
 import { BUCKET_FIELDS } from "./schemas.ts";
@@ -71,7 +72,7 @@ export function createServer(config: Config, ops: OpsContext, options: ServerOpt
     return { tools: listed.filter((t) => ctx.tools.get(t.name)?.registered.enabled === true) };
   });
   server.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-    ctx.inFlight.track(callTool(ctx, request.params.name, request.params.arguments, extra.signal)),
+    ctx.inFlight.track(callTool(ctx, request.params.name, request.params.arguments, extra)),
   );
   return server;
 }
@@ -116,12 +117,12 @@ async function callTool(
   ctx: ToolContext,
   name: string,
   args: Record<string, unknown> | undefined,
-  signal: AbortSignal,
+  extra: RequestExtra,
 ): Promise<CallToolResult> {
   const tool = ctx.tools.get(name);
   if (tool === undefined || !tool.registered.enabled) throw unknownTool(name, [...ctx.tools.keys()]);
   const parsed = await tool.input.safeParseAsync(args ?? {});
-  if (parsed.success) return tool.run(parsed.data, signal);
+  if (parsed.success) return tool.run(parsed.data, extra.signal, extra);
 
   const error = invalidArguments(name, parsed.error.issues, BUCKET_FIELDS);
   const connection = stringArg(args, "connection");
