@@ -7,7 +7,7 @@ import { listBuckets, listObjects, type OpsContext } from "../ops/index.ts";
 
 /** The tool name completions are audited under. */
 export const COMPLETION_TOOL_NAME = "completion/complete";
-/** The most values one completion returns (the MCP limit). */
+/** The most values one completion returns (the MCP limit; the SDK cuts longer lists and says hasMore). */
 export const MAX_COMPLETIONS = 100;
 
 type Context = Parameters<CompleteResourceTemplateCallback>[1];
@@ -43,7 +43,8 @@ export function resourceCompleters(ops: OpsContext): Record<string, CompleteReso
             bucket,
             prefix: typed,
             delimiter: "/",
-            max_keys: MAX_COMPLETIONS,
+            // One more than is shown, so the answer can say there is more.
+            max_keys: MAX_COMPLETIONS + 1,
           },
           COMPLETION_TOOL_NAME,
         );
@@ -55,7 +56,7 @@ export function resourceCompleters(ops: OpsContext): Record<string, CompleteReso
 
 async function complete(list: () => Promise<string[]>): Promise<string[]> {
   try {
-    return (await list()).slice(0, MAX_COMPLETIONS);
+    return await list();
   } catch {
     return [];
   }
