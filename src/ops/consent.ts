@@ -22,6 +22,8 @@ export interface ConsentRequest {
   readonly prefix?: string | undefined;
   readonly dest_bucket?: string | undefined;
   readonly dest_key?: string | undefined;
+  /** For a request that carries many items (DeleteObjects): how many, all of the same kind. */
+  readonly count?: number | undefined;
   /** Bytes written or copied, when known. */
   readonly size?: number | undefined;
   /** For a presigned URL: its method. */
@@ -50,6 +52,7 @@ export interface ConsentSubject {
   readonly prefix?: string | undefined;
   readonly dest_bucket?: string | undefined;
   readonly dest_key?: string | undefined;
+  readonly count?: number | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -87,6 +90,7 @@ export async function obtainConsent(
     prefix: subject.prefix,
     dest_bucket: subject.dest_bucket,
     dest_key: subject.dest_key,
+    count: subject.count,
     size: learnt.size ?? sizeOf(subject.touches),
     method: subject.touches.find((t) => t.presign !== undefined)?.presign,
     description: "",
@@ -163,7 +167,11 @@ export function describeOperation(r: Omit<ConsentRequest, "description" | "signa
   const where = ` on connection ${JSON.stringify(r.connection)}`;
   const source = at(r.bucket, r.key);
   let what: string;
-  if (r.classes.includes("presign") || r.method !== undefined) {
+  if (r.count !== undefined) {
+    const verb = r.classes.includes("delete") ? "delete" : "write";
+    const n = `${r.count.toLocaleString("en-US")} object${r.count === 1 ? "" : "s"}`;
+    what = `${verb} ${n}${r.bucket === undefined ? "" : ` in ${at(r.bucket, "")}`}`;
+  } else if (r.classes.includes("presign") || r.method !== undefined) {
     what = `create a presigned ${r.method ?? "GET"} URL for ${source}`;
   } else if (r.classes.includes("copy")) {
     what = `copy ${source}${size} to ${at(r.dest_bucket, r.dest_key)}`;

@@ -249,7 +249,7 @@ w.close();
 process.stdout.write("stdout-untouched");
 `,
     );
-    const r = spawnSync(process.execPath, [script], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [script], { encoding: "utf8", timeout: 60_000 });
     expect(r.status).toBe(0);
     expect(r.stderr).toBe(formatAuditLine(BASE, FIXED));
     expect(r.stdout).toBe("stdout-untouched");

@@ -1217,6 +1217,7 @@ describe("`mcp-s3 config check` as a subprocess", () => {
       env: { PATH: process.env.PATH ?? "", HOME: EMPTY_HOME, XDG_CONFIG_HOME: EMPTY_XDG, ...env },
       stdout: "pipe",
       stderr: "pipe",
+      timeout: 60_000,
     });
 
   test("two bad values: exit 5 and stderr names both variables", () => {

@@ -13,17 +13,9 @@ import { S3ToolError } from "../../src/errors.ts";
 import { createOpsContext, headObject, listConnections, putObject } from "../../src/ops/index.ts";
 import { fileThatRefusesAppends } from "../support/full-file.ts";
 import type { TestS3 } from "../support/s3.ts";
+import { createTestBucket, putTestObject as seed, testObjectExists } from "../support/s3.ts";
 import { runCli } from "./cli.ts";
-import {
-  createBucket,
-  objectExists,
-  productEnv,
-  readLines,
-  rgw,
-  type Sandbox,
-  sandbox,
-  putObject as seed,
-} from "./env.ts";
+import { productEnv, readLines, rgw, type Sandbox, sandbox } from "./env.ts";
 import { startMcp, toolErrorOf } from "./mcp.ts";
 
 setDefaultTimeout(120_000);
@@ -35,7 +27,7 @@ let bucket: string;
 beforeAll(async () => {
   s3 = await rgw();
   box = sandbox("faults-audit");
-  bucket = await createBucket(s3, "faults-audit");
+  bucket = await createTestBucket(s3, "faults-audit");
   await seed(s3, bucket, "data/present.txt", "present");
 });
 afterAll(() => box?.cleanup());
@@ -76,7 +68,7 @@ describe("an unwritable audit log fails closed (a file at its size limit: EFBIG 
       );
       expect(put.code).toBe("InternalError");
       expect(put.message).toContain(refused);
-      expect(await objectExists(s3, bucket, "after-failure.txt")).toBe(false);
+      expect(await testObjectExists(s3, bucket, "after-failure.txt")).toBe(false);
       const read = await codeOf(headObject(ctx, { bucket, key: "data/present.txt" }));
       expect(read.code).toBe("InternalError");
     } finally {
@@ -95,7 +87,7 @@ describe("an unwritable audit log fails closed (a file at its size limit: EFBIG 
         `s3_put_object was carried out but its audit line could not be written (${refused})`,
       );
       // Documented residual risk: the one call that discovers the failure has already reached S3.
-      expect(await objectExists(s3, bucket, "first-write.txt")).toBe(true);
+      expect(await testObjectExists(s3, bucket, "first-write.txt")).toBe(true);
     } finally {
       ctx.close();
     }
@@ -110,7 +102,7 @@ describe("an unwritable audit log fails closed (a file at its size limit: EFBIG 
         await mcp.call("s3_put_object", { bucket, key: "mcp-after-failure.txt", content: "x" }),
       );
       expect(put?.error).toBe("InternalError");
-      expect(await objectExists(s3, bucket, "mcp-after-failure.txt")).toBe(false);
+      expect(await testObjectExists(s3, bucket, "mcp-after-failure.txt")).toBe(false);
       const read = await mcp.call("s3_get_object", { bucket, key: "data/present.txt" });
       expect(read.isError).toBe(true);
       expect(JSON.stringify(read)).not.toContain('"present"');
@@ -155,7 +147,7 @@ describe("an audit path that is not our own regular file stops startup (exit 5),
     expect(r.stderr).toContain(`audit file ${JSON.stringify(link)} is a symbolic link`);
     expect(readFileSync(target, "utf8")).toBe("precious\n");
     expect(statSync(target).mode & 0o777).toBe(0o644);
-    expect(await objectExists(s3, bucket, "via-link.txt")).toBe(false);
+    expect(await testObjectExists(s3, bucket, "via-link.txt")).toBe(false);
   });
 
   test("a FIFO: refused at once (a plain open would wait for a reader for ever), nothing stored", async () => {
@@ -164,7 +156,7 @@ describe("an audit path that is not our own regular file stops startup (exit 5),
     const r = await put(fifo, "via-fifo.txt");
     expect(r.code).toBe(5); // null if killed after 30 s
     expect(r.stderr).toContain("is a FIFO (named pipe)");
-    expect(await objectExists(s3, bucket, "via-fifo.txt")).toBe(false);
+    expect(await testObjectExists(s3, bucket, "via-fifo.txt")).toBe(false);
   });
 
   test.skipIf(process.getuid?.() !== 0)(
@@ -180,7 +172,7 @@ describe("an audit path that is not our own regular file stops startup (exit 5),
       expect(server.code).toBe(5);
       expect(server.stdout).toBe("");
       expect(readFileSync(theirs, "utf8")).toBe("theirs\n");
-      expect(await objectExists(s3, bucket, "via-theirs.txt")).toBe(false);
+      expect(await testObjectExists(s3, bucket, "via-theirs.txt")).toBe(false);
     },
   );
 });
@@ -190,9 +182,9 @@ function tinyTmpfs(size: string): { dir: string; unmount(): void } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const dir = join(box.dir, `tmpfs-${Date.now()}`);
   mkdirSync(dir);
-  const r = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir]);
+  const r = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir], { timeout: 60_000 });
   if (r.status !== 0) return undefined;
-  return { dir, unmount: () => void spawnSync("umount", ["-l", dir]) };
+  return { dir, unmount: () => void spawnSync("umount", ["-l", dir], { timeout: 60_000 }) };
 }
 
 describe("an audit disk that fills up mid-run (16 KiB tmpfs)", () => {
@@ -221,7 +213,7 @@ describe("an audit disk that fills up mid-run (16 KiB tmpfs)", () => {
         await mcp.call("s3_put_object", { bucket, key: "tmpfs-after.txt", content: "x" }),
       );
       expect(put?.error).toBe("InternalError");
-      expect(await objectExists(s3, bucket, "tmpfs-after.txt")).toBe(false);
+      expect(await testObjectExists(s3, bucket, "tmpfs-after.txt")).toBe(false);
       // Every answered call has a complete line; at most one partial line (the failing write) ends the file.
       const text = readFileSync(path, "utf8");
       const lines = text.split("\n");
