@@ -7,6 +7,7 @@ import { formatDuration, formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { classesNeedingConsent } from "../policy/consent.ts";
 import type { Touch } from "../policy/decide.ts";
+import type { OpsContext } from "./run.ts";
 
 export type ConsentAnswer = "accepted" | "declined" | "unavailable";
 
@@ -28,7 +29,9 @@ export interface ConsentRequest {
   readonly size?: number | undefined;
   /** For a presigned URL: its method. */
   readonly method?: "GET" | "PUT" | undefined;
-  /** The operation in one line of plain words, e.g. `delete s3://b/k (connection "default")`. */
+  /** The operation in plain words, e.g. `delete s3://b/k on connection "default"`. */
+  readonly summary: string;
+  /** The summary with the tool name in front: `s3_delete_object: delete s3://b/k on connection "default"`. */
   readonly description: string;
   /** How long the asker may wait; after it `signal` fires and the answer counts as declined. */
   readonly timeoutMs: number;
@@ -47,6 +50,10 @@ export interface ConsentAsker {
 export interface ConsentSubject {
   readonly tool: string;
   readonly touches: readonly Touch[];
+  /** The classes, when the caller knows them without touches (a whole command, consentForMany). */
+  readonly classes?: readonly ConsentClass[] | undefined;
+  /** Says what is asked when the touches cannot (a whole command, with its counts). */
+  readonly summary?: string | undefined;
   readonly bucket?: string | undefined;
   readonly key?: string | undefined;
   readonly prefix?: string | undefined;
@@ -75,7 +82,10 @@ export async function obtainConsent(
   subject: ConsentSubject,
   learnt: { readonly size?: number | undefined } = {},
 ): Promise<ConsentOutcome> {
-  const classes = classesNeedingConsent(policy, subject.touches);
+  const classes =
+    subject.classes === undefined
+      ? classesNeedingConsent(policy, subject.touches)
+      : subject.classes.filter((c) => (policy.confirm ?? []).includes(c));
   if (classes.length === 0) return { answer: undefined };
 
   const timeout = new AbortController();
@@ -93,11 +103,13 @@ export async function obtainConsent(
     count: subject.count,
     size: learnt.size ?? sizeOf(subject.touches),
     method: subject.touches.find((t) => t.presign !== undefined)?.presign,
+    summary: "",
     description: "",
     timeoutMs: policy.consent_timeout_ms,
     signal,
   };
-  const described: ConsentRequest = { ...request, description: describeOperation(request) };
+  const summary = subject.summary ?? summarize(request);
+  const described: ConsentRequest = { ...request, summary, description: `${subject.tool}: ${summary}` };
 
   if (asker === undefined) {
     return unavailable(described, {
@@ -160,7 +172,9 @@ function sizeOf(touches: readonly Touch[]): number | undefined {
 }
 
 /** One line naming the exact operation: what, where, how much, on which connection. */
-export function describeOperation(r: Omit<ConsentRequest, "description" | "signal" | "timeoutMs">): string {
+export function summarize(
+  r: Omit<ConsentRequest, "summary" | "description" | "signal" | "timeoutMs">,
+): string {
   const at = (bucket: string | undefined, key: string | undefined) =>
     bucket === undefined ? "" : visible(`s3://${bucket}/${key ?? ""}`);
   const size = r.size === undefined ? "" : ` (${formatSize(r.size)})`;
@@ -181,7 +195,7 @@ export function describeOperation(r: Omit<ConsentRequest, "description" | "signa
     what =
       r.key === undefined && r.bucket !== undefined ? `create bucket ${r.bucket}` : `write ${source}${size}`;
   }
-  return `${r.tool}: ${what}${where}`;
+  return `${what}${where}`;
 }
 
 /**
@@ -204,4 +218,61 @@ function visible(text: string): string {
     out += hidden ? `\\u${c.toString(16).padStart(4, "0")}` : ch;
   }
   return out;
+}
+
+export interface ManyRequest {
+  /** The tool name the items are audited under. */
+  readonly tool: string;
+  readonly connection?: string | undefined;
+  /** The classes the items fall under, e.g. ["delete"] for `rm -r`. */
+  readonly classes: readonly ConsentClass[];
+  /** What is asked, with counts: `delete 1,204 objects under s3://b/old/`. */
+  readonly summary: string;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface ManyOutcome {
+  /** Undefined when none of the classes needs consent on the connection (no one was asked). */
+  readonly answer: ConsentAnswer | undefined;
+  /** Set when the answer is not a yes: what each item will be refused with. */
+  readonly refusal?: PolicyRefusal | undefined;
+  /**
+   * The context to run the items in: an operation of the asked classes in it is not asked about
+   * again, the answer given here stands for it (and is what its audit line records).
+   */
+  readonly ops: OpsContext;
+}
+
+/**
+ * Asks once for a whole command of many items (a bulk command), before any item runs, naming how
+ * many of which class (SPEC §6.1). Each item still passes the gate and is audited on its own when it
+ * runs in the returned context; a "no" then refuses each of them without asking again.
+ */
+export async function consentForMany(ops: OpsContext, request: ManyRequest): Promise<ManyOutcome> {
+  const connection = ops.clients.connection(request.connection);
+  const outcome = await obtainConsent(ops.consent, connection.policy, connection.name, {
+    tool: request.tool,
+    touches: [],
+    classes: request.classes,
+    summary: `${request.summary} on connection ${JSON.stringify(connection.name)}`,
+    signal: request.signal,
+  });
+  const answer = outcome.answer;
+  if (answer === undefined) return { answer, ops };
+  const covered = request.classes;
+  const inner = ops.consent;
+  const standing: ConsentAsker = {
+    ask: (r) =>
+      r.classes.every((c) => covered.includes(c))
+        ? Promise.resolve(answer)
+        : inner === undefined
+          ? Promise.resolve("unavailable")
+          : inner.ask(r),
+    unavailable: (r) =>
+      inner?.unavailable(r) ?? {
+        reason: "no one can be asked here",
+        hint: "ask an administrator whether this should need consent (MCP_S3_CONFIRM / policy.confirm)",
+      },
+  };
+  return { answer, refusal: outcome.refusal, ops: { ...ops, consent: standing } };
 }
