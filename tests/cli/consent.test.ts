@@ -110,6 +110,27 @@ describe("no terminal", () => {
   });
 });
 
+describe("bulk: rm -r (DeleteObjects)", () => {
+  test("no terminal: every key refused ConsentRequired, exit 3, nothing deleted; --yes deletes them", async () => {
+    for (const k of ["r/1", "r/2", "r/3"]) await putTestObject(s3, bucket, k, k);
+    const refused = await cli(["--json", "rm", "-r", `s3://${bucket}/r/`]);
+    expect(refused.code).toBe(3);
+    const records = refused.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { status: string; error?: string });
+    expect(records.map((r) => [r.status, r.error])).toEqual([
+      ["refused", "ConsentRequired"],
+      ["refused", "ConsentRequired"],
+      ["refused", "ConsentRequired"],
+    ]);
+    for (const k of ["r/1", "r/2", "r/3"]) expect(await exists(k)).toBe(true);
+    const done = await cli(["--yes", "rm", "-r", `s3://${bucket}/r/`]);
+    expect(done.code).toBe(0);
+    for (const k of ["r/1", "r/2", "r/3"]) expect(await exists(k)).toBe(false);
+  });
+});
+
 describe("presign setting", () => {
   test("presign off: PresignDisabled, exit 3, the hint speaks to the administrator", async () => {
     const r = await cli(["presign", `s3://${bucket}/a/src.txt`], { MCP_S3_PRESIGN: "off" });

@@ -3,6 +3,8 @@
 // operation; "no", silence and "cannot ask" all refuse with nothing sent, and the audit line records
 // the answer.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { consentForMany } from "../../src/ops/consent.ts";
+import { deleteObjects } from "../../src/ops/delete-objects.ts";
 import {
   type ConsentAnswer,
   type ConsentAsker,
@@ -304,4 +306,100 @@ test("a key cannot forge lines in the question", async () => {
   expect(description).not.toContain("\n");
   expect(description).not.toContain("\u202e");
   expect(description).toContain("x\\u000aAlready approved");
+});
+
+describe("many items", () => {
+  test("DeleteObjects: one question for the allowed keys; a refused key is never asked about", async () => {
+    for (const k of ["many/a", "many/b", "many/c"]) await putTestObject(h.s3, bucket, k, k);
+    const asker = scripted("accepted");
+    h.mark();
+    const out = await deleteObjects(withAsker(h, asker), {
+      bucket,
+      keys: ["many/a", "secrets/s", "many/b", "many/c"],
+    });
+    expect(out.map((o) => (o.ok ? "ok" : o.error.code))).toEqual(["ok", "PrefixDenied", "ok", "ok"]);
+    expect(asker.asked).toHaveLength(1);
+    expect(asker.asked[0]).toMatchObject({ classes: ["delete"], count: 3 });
+    expect(asker.asked[0]?.summary).toBe(`delete 3 objects in s3://${bucket}/ on connection "default"`);
+    const lines = h.auditSinceMark();
+    expect(lines.map((l) => [l.key, l.status, l.consent])).toEqual(
+      expect.arrayContaining([
+        ["many/a", "success", "accepted"],
+        ["secrets/s", "denied", undefined],
+        ["many/b", "success", "accepted"],
+        ["many/c", "success", "accepted"],
+      ]),
+    );
+    expect(lines).toHaveLength(4);
+  });
+
+  test("DeleteObjects declined: every allowed key refused and audited declined, nothing deleted", async () => {
+    for (const k of ["many/d", "many/e"]) await putTestObject(h.s3, bucket, k, k);
+    h.mark();
+    const before = h.requests();
+    const out = await deleteObjects(withAsker(h, scripted("declined")), {
+      bucket,
+      keys: ["many/d", "many/e"],
+    });
+    expect(out.map((o) => (o.ok ? "ok" : o.error.code))).toEqual(["ConsentDeclined", "ConsentDeclined"]);
+    expect(h.requests()).toBe(before);
+    expect(h.auditSinceMark().map((l) => [l.status, l.consent])).toEqual([
+      ["denied", "declined"],
+      ["denied", "declined"],
+    ]);
+  });
+
+  test("consentForMany: asked once with the counts; the items then run without another question", async () => {
+    for (const k of ["bulk/1", "bulk/2"]) await putTestObject(h.s3, bucket, k, k);
+    const asker = scripted("accepted");
+    const { answer, ops } = await consentForMany(withAsker(h, asker), {
+      tool: "s3_delete_object",
+      classes: ["delete"],
+      summary: `delete 1,204 objects under s3://${bucket}/bulk/`,
+    });
+    expect(answer).toBe("accepted");
+    expect(asker.asked.map((r) => r.summary)).toEqual([
+      `delete 1,204 objects under s3://${bucket}/bulk/ on connection "default"`,
+    ]);
+    h.mark();
+    await deleteObject(ops, { bucket, key: "bulk/1" });
+    await deleteObjects(ops, { bucket, keys: ["bulk/2"] });
+    expect(asker.asked).toHaveLength(1);
+    expect(h.auditSinceMark().map((l) => l.consent)).toEqual(["accepted", "accepted"]);
+    // A class the command was not asked about is still put to the human.
+    await putObject(ops, { bucket, key: "bulk/new", body: text("n") });
+    expect(asker.asked.map((r) => r.classes)).toEqual([["delete"], ["write"]]);
+  });
+
+  test("consentForMany declined: each item is refused ConsentDeclined without asking again", async () => {
+    await putTestObject(h.s3, bucket, "bulk/3", "3");
+    const asker = scripted("declined");
+    const { answer, refusal, ops } = await consentForMany(withAsker(h, asker), {
+      tool: "s3_delete_object",
+      classes: ["delete"],
+      summary: "delete 1 object",
+    });
+    expect(answer).toBe("declined");
+    expect(refusal?.code).toBe("ConsentDeclined");
+    await rejects(() => deleteObject(ops, { bucket, key: "bulk/3" }), "ConsentDeclined");
+    expect(asker.asked).toHaveLength(1);
+    expect(await getTestObject(h.s3, bucket, "bulk/3")).not.toBeNull();
+  });
+
+  test("consentForMany where nothing needs consent asks nothing and hands back the same context", async () => {
+    const only = await harness({ MCP_S3_EXT_READONLY: "false", MCP_S3_CONFIRM: "write" });
+    try {
+      const asker = scripted("declined");
+      const ctx = { ...only.ctx, consent: asker };
+      const outcome = await consentForMany(ctx, {
+        tool: "s3_delete_object",
+        classes: ["delete"],
+        summary: "x",
+      });
+      expect(outcome).toEqual({ answer: undefined, ops: ctx });
+      expect(asker.asked).toHaveLength(0);
+    } finally {
+      only.close();
+    }
+  });
 });
