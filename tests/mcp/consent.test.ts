@@ -227,3 +227,58 @@ describe("what the agent is told", () => {
     }
   });
 });
+
+describe("presign setting", () => {
+  test("off: PresignDisabled for GET and PUT; the description and instructions say so", async () => {
+    const c = await inProcess({ MCP_S3_EXT_READONLY: "false", MCP_S3_PRESIGN: "off" });
+    try {
+      for (const method of ["GET", "PUT"]) {
+        const error = errorOf(await c.call("s3_presign_url", { bucket, key: "new/p.txt", method }));
+        expect(error?.error).toBe("PresignDisabled");
+        expect(error?.hint).toContain("administrator");
+      }
+      expect(c.audit().at(-1)).toMatchObject({
+        tool: "s3_presign_url",
+        status: "denied",
+        error: "PresignDisabled",
+      });
+      const { tools } = await c.client.listTools();
+      expect(tools.find((t) => t.name === "s3_presign_url")?.description).toContain(
+        "The administrator allows no presigned URLs (PresignDisabled).",
+      );
+      expect(c.client.getInstructions()).toContain("Presigned URLs are disabled by the administrator");
+    } finally {
+      await c.close();
+    }
+  });
+
+  test("get: GET URLs work, PUT URLs are PresignDisabled", async () => {
+    const c = await inProcess({ MCP_S3_EXT_READONLY: "false", MCP_S3_PRESIGN: "get" });
+    try {
+      expect(errorOf(await c.call("s3_presign_url", { bucket, key: "new/p.txt" }))).toBeUndefined();
+      expect(
+        errorOf(await c.call("s3_presign_url", { bucket, key: "new/p.txt", method: "PUT" }))?.error,
+      ).toBe("PresignDisabled");
+    } finally {
+      await c.close();
+    }
+  });
+
+  test("confirm presign: a URL is made only after the user approves it", async () => {
+    const c = await clientAnswering(async () => ({ action: "decline" }), {
+      MCP_S3_EXT_READONLY: "false",
+      MCP_S3_CONFIRM: "presign",
+    });
+    try {
+      const error = errorOf(await c.call("s3_presign_url", { bucket, key: "new/p.txt" }));
+      expect(error?.error).toBe("ConsentDeclined");
+      expect(c.asked[0]?.params.message).toContain(`create a presigned GET URL for s3://${bucket}/new/p.txt`);
+      const { tools } = await c.client.listTools();
+      expect(tools.find((t) => t.name === "s3_presign_url")?.description).toContain(
+        "A URL is made only after the user approves it",
+      );
+    } finally {
+      await c.close();
+    }
+  });
+});
