@@ -318,7 +318,7 @@ describe("rm of keys and patterns", () => {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting none reach the terminal
     expect(human.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
     expect(human.stdout.trimEnd().split("\n")).toHaveLength(odd.length);
-    expect(human.stdout).toContain("k/new\\x0aline");
+    expect(human.stdout).toContain("k/new\\nline");
     expect(human.stdout).toContain("k/esc\\x1b[2Jx");
     expect(await listAllKeys(s3, bucket)).toEqual([]);
     await seed(bucket, odd, "");

@@ -3,7 +3,6 @@
 
 import { parseConcurrency } from "../../bulk/concurrency.ts";
 import { DeleteQueue } from "../../bulk/delete-queue.ts";
-import { displayText } from "../../bulk/display.ts";
 import { compileFilters, filterRulesFromCli, type PathFilter } from "../../bulk/filter.ts";
 import { folderPrefix, type MatchSource, matchObjects } from "../../bulk/listing.ts";
 import { parseKeyPattern } from "../../bulk/pattern.ts";
@@ -126,7 +125,7 @@ async function deleteOne(
       mustExist,
       signal,
     });
-    await cli.out.done(result, doneLine("deleted", displayText(s3Url(p.bucket, p.key))));
+    await cli.out.done(result, doneLine("deleted", s3Url(p.bucket, p.key)));
     return 0;
   } catch (e) {
     throw mustExist ? folderHint(e, p) : e;
