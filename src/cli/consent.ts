@@ -27,6 +27,7 @@ export function cliConsent(options: CliConsentOptions): ConsentAsker {
       const line = await oneAtATime(() => options.terminal.ask(question(request), request.signal));
       return isYes(line) ? "accepted" : "declined";
     },
+    declinedHint: () => "nothing was done; run the command again and answer y to go ahead",
     unavailable: () => ({
       reason: "stdin is not a terminal, so no one can be asked",
       hint: "run the command on a terminal to answer the question, or pass --yes (-y) to consent in advance (scripts)",

@@ -11,6 +11,9 @@ import type { OpsContext } from "./run.ts";
 
 export type ConsentAnswer = "accepted" | "declined" | "unavailable";
 
+/** The hint of a declined operation unless the front end words its own. */
+const AGENT_DECLINED_HINT = "the user did not approve this operation: do not retry it unless they ask for it";
+
 /** The exact operation a human is asked about. */
 export interface ConsentRequest {
   /** The tool name the operation is audited under. */
@@ -44,6 +47,8 @@ export interface ConsentAsker {
   ask(request: ConsentRequest): Promise<ConsentAnswer>;
   /** Why no one can be asked, and what to do instead, for a ConsentRequired refusal. */
   unavailable(request: ConsentRequest): { readonly reason: string; readonly hint: string };
+  /** The hint of a ConsentDeclined refusal, in this front end's words (default: addressed to an agent). */
+  declinedHint?(request: ConsentRequest): string;
 }
 
 /** The parts of an operation's spec a consent question is built from. */
@@ -141,7 +146,7 @@ export async function obtainConsent(
       timeout.signal.aborted
         ? `${described.description} was not approved within ${formatDuration(policy.consent_timeout_ms)}; nothing was done`
         : `${described.description} was declined; nothing was done`,
-      "the user did not approve this operation: do not retry it unless they ask for it",
+      asker.declinedHint?.(described) ?? AGENT_DECLINED_HINT,
     ),
   };
 }
@@ -262,6 +267,7 @@ export async function consentForMany(ops: OpsContext, request: ManyRequest): Pro
   const covered = request.classes;
   const inner = ops.consent;
   const standing: ConsentAsker = {
+    declinedHint: (r) => inner?.declinedHint?.(r) ?? AGENT_DECLINED_HINT,
     ask: (r) =>
       r.classes.every((c) => covered.includes(c))
         ? Promise.resolve(answer)
