@@ -4,6 +4,7 @@
 // nothing and is audited as Cancelled.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Progress } from "@modelcontextprotocol/sdk/types.js";
+import { needs } from "../support/capabilities.ts";
 import { startFaultProxy } from "../support/faultproxy.ts";
 import {
   createTestBucket,
@@ -87,52 +88,57 @@ describe("progress", () => {
 });
 
 describe("cancellation", () => {
-  test("a large put through a stalled S3, cancelled by the client: no object, no multipart upload, audited Cancelled", async () => {
-    if (s3.kind === "s3rver") return; // s3rver implements no multipart listing (tests/support/s3.ts)
-    const proxy = await startFaultProxy({ upstream: s3.endpoint, holdMaxMs: 60_000, lifetimeMs: 120_000 });
-    const c = await inProcess(
-      { MCP_S3_EXT_READONLY: "false", S3_TIMEOUT: "60s" },
-      { env: { S3_ENDPOINT: proxy.endpoint } },
-    );
-    try {
-      // Part uploads stop being read after 1 MiB: the upload hangs as on a slow path.
-      await proxy.set({
-        fault: { kind: "stall-upload", afterBytes: MiB },
-        match: (r) => r.method === "PUT" && r.target.includes("uploadId="),
-      });
-      const controller = new AbortController();
-      const call = c.call(
-        "s3_put_object",
-        { bucket, key: "cancel/20m.bin", content: body(20 * MiB).toString("base64"), is_base64: true },
-        { signal: controller.signal },
+  needs("multipartAdmin").test(
+    "a large put through a stalled S3, cancelled by the client: no object, no multipart upload, audited Cancelled",
+    async () => {
+      const proxy = await startFaultProxy({ upstream: s3.endpoint, holdMaxMs: 60_000, lifetimeMs: 120_000 });
+      const c = await inProcess(
+        { MCP_S3_EXT_READONLY: "false", S3_TIMEOUT: "60s" },
+        { env: { S3_ENDPOINT: proxy.endpoint } },
       );
-      const outcome = call.then(
-        () => "answered",
-        (e: Error) => e.message,
-      );
-      // Cancel once a part upload is stuck in the stall.
-      const deadline = Date.now() + 30_000;
-      while (proxy.matched() === 0 && Date.now() < deadline) await Bun.sleep(20);
-      expect(proxy.matched()).toBeGreaterThan(0);
-      controller.abort("the user changed their mind");
-      expect(await outcome).not.toBe("answered");
+      try {
+        // Part uploads stop being read after 1 MiB: the upload hangs as on a slow path.
+        await proxy.set({
+          fault: { kind: "stall-upload", afterBytes: MiB },
+          match: (r) => r.method === "PUT" && r.target.includes("uploadId="),
+        });
+        const controller = new AbortController();
+        const call = c.call(
+          "s3_put_object",
+          { bucket, key: "cancel/20m.bin", content: body(20 * MiB).toString("base64"), is_base64: true },
+          { signal: controller.signal },
+        );
+        const outcome = call.then(
+          () => "answered",
+          (e: Error) => e.message,
+        );
+        // Cancel once a part upload is stuck in the stall.
+        const deadline = Date.now() + 30_000;
+        while (proxy.matched() === 0 && Date.now() < deadline) await Bun.sleep(20);
+        expect(proxy.matched()).toBeGreaterThan(0);
+        controller.abort("the user changed their mind");
+        expect(await outcome).not.toBe("answered");
 
-      // The server writes the audit line once the S3 requests are stopped and the upload aborted.
-      const audited = Date.now() + 30_000;
-      while (c.audit().find((l) => l.key === "cancel/20m.bin") === undefined && Date.now() < audited) {
-        await Bun.sleep(20);
+        // The server writes the audit line once the S3 requests are stopped and the upload aborted.
+        const audited = Date.now() + 30_000;
+        while (c.audit().find((l) => l.key === "cancel/20m.bin") === undefined && Date.now() < audited) {
+          await Bun.sleep(20);
+        }
+        expect(c.audit().filter((l) => l.key === "cancel/20m.bin")).toEqual([
+          expect.objectContaining({ tool: "s3_put_object", status: "error", error: "Cancelled" }),
+        ]);
+        await proxy.pass();
+        expect(await getTestObject(s3, bucket, "cancel/20m.bin")).toBeNull();
+        expect((await listMultipartUploads(s3, bucket)).filter((u) => u.key === "cancel/20m.bin")).toEqual(
+          [],
+        );
+        // The session goes on.
+        expect(errorOf(await c.call("s3_list_objects", { bucket, prefix: "cancel/" }))).toBeUndefined();
+      } finally {
+        await c.close();
+        await proxy.stop();
       }
-      expect(c.audit().filter((l) => l.key === "cancel/20m.bin")).toEqual([
-        expect.objectContaining({ tool: "s3_put_object", status: "error", error: "Cancelled" }),
-      ]);
-      await proxy.pass();
-      expect(await getTestObject(s3, bucket, "cancel/20m.bin")).toBeNull();
-      expect((await listMultipartUploads(s3, bucket)).filter((u) => u.key === "cancel/20m.bin")).toEqual([]);
-      // The session goes on.
-      expect(errorOf(await c.call("s3_list_objects", { bucket, prefix: "cancel/" }))).toBeUndefined();
-    } finally {
-      await c.close();
-      await proxy.stop();
-    }
-  }, 90_000);
+    },
+    90_000,
+  );
 });
