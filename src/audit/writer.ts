@@ -33,6 +33,8 @@ export interface AuditRecord {
   readonly principal?: string | undefined;
   /** The HTTP request the operation was part of. */
   readonly request_id?: string | undefined;
+  /** The human's answer, for an operation that needed consent (SPEC §3 Consent). */
+  readonly consent?: "accepted" | "declined" | "unavailable" | undefined;
 }
 
 export interface AuditWriter {
@@ -62,6 +64,7 @@ const FIELD_ORDER = [
   "bytes",
   "principal",
   "request_id",
+  "consent",
 ] as const;
 
 export function formatAuditLine(record: AuditRecord, now: Date): string {

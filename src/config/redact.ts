@@ -1,6 +1,15 @@
 // The views of the configuration that may be shown to anyone: secrets replaced, never included.
+import { showPolicy } from "./policy-fields.ts";
 import { hideUrlCredentials } from "./problems.ts";
-import type { Config, Connection, HttpSettings, Policy, Principal } from "./schema.ts";
+import type {
+  Config,
+  Connection,
+  ConsentClass,
+  HttpSettings,
+  Policy,
+  PresignMode,
+  Principal,
+} from "./schema.ts";
 import { formatDuration, formatSize } from "./values.ts";
 
 export const REDACTED = "********";
@@ -16,6 +25,9 @@ export interface PolicySummary {
   allowed_buckets: string[];
   denied_buckets: string[];
   presign_max_expiry_seconds: number;
+  presign: PresignMode;
+  confirm: ConsentClass[];
+  consent_timeout_ms: number;
 }
 
 export interface ConnectionSummary {
@@ -35,6 +47,7 @@ export function policySummary(p: Policy): PolicySummary {
     denied_prefixes: [...p.denied_prefixes],
     allowed_buckets: [...p.allowed_buckets],
     denied_buckets: [...p.denied_buckets],
+    confirm: [...p.confirm],
   };
 }
 
@@ -70,18 +83,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
       ...(c.profile === undefined ? {} : { profile: c.profile }),
       timeout: formatDuration(c.timeout_ms),
       ...(c.public_endpoint === undefined ? {} : { public_endpoint: c.public_endpoint }),
-      policy: {
-        read_only: c.policy.read_only,
-        size_limits: c.policy.size_limits,
-        max_get_size: formatSize(c.policy.max_get_size),
-        max_put_size: formatSize(c.policy.max_put_size),
-        prefix_acl: c.policy.prefix_acl,
-        allowed_prefixes: [...c.policy.allowed_prefixes],
-        denied_prefixes: [...c.policy.denied_prefixes],
-        allowed_buckets: [...c.policy.allowed_buckets],
-        denied_buckets: [...c.policy.denied_buckets],
-        presign_max_expiry: formatDuration(c.policy.presign_max_expiry_seconds * 1000),
-      },
+      policy: showPolicy(c.policy),
     };
   }
   return {

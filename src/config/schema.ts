@@ -2,6 +2,14 @@
 // Types are derived from these schemas so the shape has one definition.
 import { z } from "zod";
 
+/** Which presigned URLs may be made: none, downloads only, or downloads and uploads. */
+export const PRESIGN_MODES = ["off", "get", "get_put"] as const;
+export type PresignMode = (typeof PRESIGN_MODES)[number];
+
+/** Classes of operation that can be made to wait for a human's consent (SPEC §3 Consent). */
+export const CONSENT_CLASSES = ["delete", "write", "presign", "copy"] as const;
+export type ConsentClass = (typeof CONSENT_CLASSES)[number];
+
 /** SigV4 presigned URLs cannot outlive 7 days. */
 export const PRESIGN_HARD_MAX_SECONDS = 7 * 24 * 3600;
 
@@ -16,6 +24,9 @@ export const PolicySchema = z.object({
   allowed_buckets: z.array(z.string()).readonly(),
   denied_buckets: z.array(z.string()).readonly(),
   presign_max_expiry_seconds: z.number().int().positive().max(PRESIGN_HARD_MAX_SECONDS),
+  presign: z.enum(PRESIGN_MODES),
+  confirm: z.array(z.enum(CONSENT_CLASSES)).readonly(),
+  consent_timeout_ms: z.number().int().positive(),
 });
 export type Policy = Readonly<z.infer<typeof PolicySchema>>;
 
@@ -116,6 +127,9 @@ export const DEFAULT_POLICY: Policy = Object.freeze({
   allowed_buckets: [],
   denied_buckets: [],
   presign_max_expiry_seconds: 3600,
+  presign: "get_put",
+  confirm: [],
+  consent_timeout_ms: 5 * 60_000,
 });
 
 export const DEFAULT_REGION = "us-east-1";

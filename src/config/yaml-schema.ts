@@ -2,22 +2,13 @@
 // errors so a typo can never silently drop a policy. Scalar values are parsed later with the
 // same parsers the environment uses, so `10MB` means the same thing everywhere.
 import { z } from "zod";
+import { POLICY_FIELDS } from "./policy-fields.ts";
 
 const scalar = z.unknown().optional();
 
+/** Keys under `policy:`: one per row of the policy-field table. */
 export const YamlPolicySchema = z
-  .object({
-    read_only: scalar,
-    size_limits: scalar,
-    max_get_size: scalar,
-    max_put_size: scalar,
-    prefix_acl: scalar,
-    allowed_prefixes: scalar,
-    denied_prefixes: scalar,
-    allowed_buckets: scalar,
-    denied_buckets: scalar,
-    presign_max_expiry: scalar,
-  })
+  .object(Object.fromEntries(Object.values(POLICY_FIELDS).map((row) => [row.yaml, scalar])))
   .strict();
 
 export const YamlConnectionSchema = z

@@ -5,6 +5,7 @@ import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/serv
 import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 import { S3ToolError } from "../errors.ts";
 import { getObject } from "../ops/index.ts";
+import { resourceCompleters } from "./completion.ts";
 import { encodeContent } from "./content.ts";
 import { withDeadline } from "./deadline.ts";
 import { failOperation } from "./fail.ts";
@@ -20,9 +21,7 @@ export function registerResources(server: McpServer, ctx: ToolContext): void {
     // Listing every object of every bucket is not sensible: resources/list stays empty, and objects
     // are found with s3_list_objects and read by URI.
     list: undefined,
-    complete: {
-      connection: (value) => Object.keys(ctx.config.connections).filter((n) => n.startsWith(value)),
-    },
+    complete: resourceCompleters(ctx.ops),
   });
   server.registerResource(
     "s3-object",

@@ -17,6 +17,7 @@ import { withDeadline } from "./deadline.ts";
 import { failOperation, stringArg } from "./fail.ts";
 import { InFlight } from "./inflight.ts";
 import { buildInstructions } from "./instructions.ts";
+import type { RequestExtra } from "./progress.ts";
 import { registerResources } from "./resources.ts";
 import { invalidArguments, toolError, unknownTool } from "./result.ts";
 import { BUCKET_FIELDS } from "./schemas.ts";
@@ -82,7 +83,7 @@ export function createServer(config: Config, ops: OpsContext, options: ServerOpt
   server.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
     ctx.inFlight.track(
       withDeadline(extra.signal, ctx.callTimeoutMs, (signal) =>
-        callTool(ctx, request.params.name, request.params.arguments, signal),
+        callTool(ctx, request.params.name, request.params.arguments, { ...extra, signal }),
       ),
     ),
   );
@@ -129,12 +130,12 @@ async function callTool(
   ctx: ToolContext,
   name: string,
   args: Record<string, unknown> | undefined,
-  signal: AbortSignal,
+  extra: RequestExtra,
 ): Promise<CallToolResult> {
   const tool = ctx.tools.get(name);
   if (tool === undefined || !tool.registered.enabled) throw unknownTool(name, [...ctx.tools.keys()]);
   const parsed = await tool.input.safeParseAsync(args ?? {});
-  if (parsed.success) return tool.run(parsed.data, signal);
+  if (parsed.success) return tool.run(parsed.data, extra.signal, extra);
 
   const error = invalidArguments(name, parsed.error.issues, BUCKET_FIELDS);
   const connection = stringArg(args, "connection");

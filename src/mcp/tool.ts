@@ -6,7 +6,9 @@ import { z } from "zod";
 import type { Config } from "../config/schema.ts";
 import { S3ToolError } from "../errors.ts";
 import type { OpsContext } from "../ops/index.ts";
+import { elicitingAsker } from "./elicit.ts";
 import type { InFlight } from "./inflight.ts";
+import { type ProgressReporter, progressReporter, type RequestExtra } from "./progress.ts";
 import { toolError, toolResult } from "./result.ts";
 
 /** Per-server state. Nothing in src/mcp lives at module level. */
@@ -21,6 +23,14 @@ export interface ToolContext {
   readonly callTimeoutMs?: number | undefined;
 }
 
+/** What one call gets beyond its arguments. */
+export interface ToolCall {
+  /** The operation context for this call: the server's, asking this request's client for consent. */
+  readonly ops: OpsContext;
+  /** Sends notifications/progress when the request carries a progressToken; undefined otherwise. */
+  readonly progress: ProgressReporter | undefined;
+}
+
 export interface ToolEntry {
   readonly name: string;
   readonly title: string;
@@ -30,7 +40,7 @@ export interface ToolEntry {
   readonly output: z.ZodObject;
   readonly registered: RegisteredTool;
   /** Runs the tool on validated arguments; never throws (failures are isError results). */
-  readonly run: (args: unknown, signal: AbortSignal) => Promise<CallToolResult>;
+  readonly run: (args: unknown, signal: AbortSignal, extra?: RequestExtra) => Promise<CallToolResult>;
 }
 
 export interface ToolSpec<I extends z.ZodRawShape, O extends z.ZodRawShape> {
@@ -40,7 +50,11 @@ export interface ToolSpec<I extends z.ZodRawShape, O extends z.ZodRawShape> {
   readonly input: I;
   readonly output: O;
   readonly annotations: Omit<ToolAnnotations, "title">;
-  readonly run: (args: z.output<z.ZodObject<I>>, signal: AbortSignal) => Promise<z.input<z.ZodObject<O>>>;
+  readonly run: (
+    args: z.output<z.ZodObject<I>>,
+    signal: AbortSignal,
+    call: ToolCall,
+  ) => Promise<z.input<z.ZodObject<O>>>;
 }
 
 /**
@@ -54,10 +68,10 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
 ): RegisteredTool {
   const input = z.strictObject(spec.input);
   const output = z.object(spec.output);
-  const run = async (args: unknown, signal: AbortSignal): Promise<CallToolResult> => {
+  const run = async (args: unknown, signal: AbortSignal, extra?: RequestExtra): Promise<CallToolResult> => {
     let structured: Record<string, unknown>;
     try {
-      structured = await spec.run(args as z.output<z.ZodObject<I>>, signal);
+      structured = await spec.run(args as z.output<z.ZodObject<I>>, signal, toolCall(server, ctx, extra));
     } catch (e) {
       return toolError(e);
     }
@@ -81,9 +95,18 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(
       outputSchema: output,
       annotations,
     },
-    (args: unknown, extra: { signal: AbortSignal }) => run(args, extra.signal),
+    (args: unknown, extra: RequestExtra) => run(args, extra.signal, extra),
   );
   const { name, title, description } = spec;
   ctx.tools.set(name, { name, title, description, annotations, input, output, registered, run });
   return registered;
+}
+
+/** The per-call context: consent is asked of the client that made this request, progress sent to it. */
+function toolCall(server: McpServer, ctx: ToolContext, extra: RequestExtra | undefined): ToolCall {
+  if (extra === undefined) return { ops: ctx.ops, progress: undefined };
+  return {
+    ops: { ...ctx.ops, consent: elicitingAsker(server.server, extra) },
+    progress: progressReporter(extra),
+  };
 }

@@ -11,6 +11,8 @@ export interface GetObjectArgs extends ObjectRef {
   /** Bytes to read from offset (default: to the end). */
   readonly length?: number | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** Called with the bytes received so far and the bytes expected, as the body streams in. */
+  readonly onProgress?: ((received: number, expected: number) => void) | undefined;
 }
 
 /** Receives the body chunk by chunk; back-pressure comes from awaiting it. */
@@ -113,6 +115,7 @@ async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink)
         received += chunk.byteLength;
         if (limited && received > limit) throw tooLarge(received);
         await sink(chunk);
+        args.onProgress?.(received, expected);
       }
     }
   } catch (e) {

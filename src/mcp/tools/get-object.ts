@@ -47,9 +47,9 @@ export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
         ),
     },
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
-    run: async (args, signal) => {
+    run: async (args, signal, call) => {
       const chunks: Uint8Array[] = [];
-      const got = await getObject(ctx.ops, { ...args, signal }, (chunk) => {
+      const got = await getObject(ctx.ops, { ...args, signal, onProgress: call.progress }, (chunk) => {
         chunks.push(chunk);
       });
       const bytes = concat(chunks);
