@@ -9,7 +9,7 @@ import type { OpsContext } from "./run.ts";
 
 export { copyObject } from "./copy-object.ts";
 export { deleteObject } from "./delete-object.ts";
-export { getObject } from "./get-object.ts";
+export { type GetObjectArgs, type GetObjectResult, getObject } from "./get-object.ts";
 export { headObject } from "./head-object.ts";
 export { listBuckets } from "./list-buckets.ts";
 export { listConnections } from "./list-connections.ts";
