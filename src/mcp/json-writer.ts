@@ -106,9 +106,15 @@ const HEX = Buffer.from("0123456789abcdef");
 /** Hands a full buffer on; resolves once it has been taken (the buffer is reused). False: stop writing. */
 export type ByteSink = (bytes: Uint8Array) => Promise<boolean>;
 
-/** Writes JSON values piecewise into `sink` through one reused output buffer. */
+/**
+ * Writes JSON values piecewise into `sink` through two reused output buffers: one is filled while the
+ * sink takes the other, so encoding and writing overlap.
+ */
 export class JsonWriter {
-  readonly #out: Buffer;
+  #out: Buffer;
+  #spare: Buffer;
+  /** The sink taking the spare buffer, if it has not finished. */
+  #taking: Promise<boolean> | undefined;
   /** UTF-8 of one slice before escaping (at most 3 bytes a UTF-16 code unit). */
   readonly #scratch = Buffer.allocUnsafe(SLICE_CHARS * 3);
   /** JSON text is copied in slices of at most this many UTF-16 code units (3 bytes each, at most). */
@@ -120,6 +126,7 @@ export class JsonWriter {
     outBytes = 1024 * 1024,
   ) {
     this.#out = Buffer.allocUnsafe(Math.max(outBytes, 64));
+    this.#spare = Buffer.allocUnsafe(this.#out.byteLength);
     this.#textChars = Math.min(SLICE_CHARS, Math.floor(this.#out.byteLength / 3));
   }
 
@@ -132,7 +139,8 @@ export class JsonWriter {
     }
     if (!(await this.#room(1))) return false;
     this.#out[this.#used++] = 0x0a;
-    return this.#flush();
+    if (!(await this.#flush())) return false;
+    return this.#settle();
   }
 
   /** JSON text, copied as UTF-8 in slices that fit the buffer. */
@@ -152,16 +160,25 @@ export class JsonWriter {
   /** A slice of a string (at most SLICE_CHARS, no lone surrogate): encoded, then escaped byte by byte. */
   async #escaped(text: string): Promise<boolean> {
     const n = this.#scratch.write(text, 0, "utf8");
+    for (let i = this.#escapeSome(0, n); i < n; i = this.#escapeSome(i, n)) {
+      if (!(await this.#flush())) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Escapes scratch bytes from `from` (up to `n`) into the output buffer until it is nearly full;
+   * returns where it stopped. Synchronous, so the loop is compiled as a plain loop (a loop inside an
+   * async function runs several times slower under JavaScriptCore).
+   */
+  #escapeSome(from: number, n: number): number {
     const scratch = this.#scratch;
     const out = this.#out;
+    // An escape takes at most 6 bytes.
+    const stop = out.byteLength - 6;
     let used = this.#used;
-    for (let i = 0; i < n; i++) {
-      // An escape takes at most 6 bytes.
-      if (used + 6 > out.byteLength) {
-        this.#used = used;
-        if (!(await this.#flush())) return false;
-        used = 0;
-      }
+    let i = from;
+    for (; i < n && used <= stop; i++) {
       const b = scratch[i] as number;
       const e = ESCAPE[b] as number;
       if (e === 0) {
@@ -179,7 +196,7 @@ export class JsonWriter {
       }
     }
     this.#used = used;
-    return true;
+    return i;
   }
 
   /** Makes room for `bytes` more, flushing what the buffer holds when it would not fit. */
@@ -188,10 +205,24 @@ export class JsonWriter {
     return this.#flush();
   }
 
+  /**
+   * Hands the filled part of the buffer to the sink and goes on in the spare one: the one handed over
+   * before, so first waits until the sink has taken that.
+   */
   async #flush(): Promise<boolean> {
     if (this.#used === 0) return true;
     const full = this.#out.subarray(0, this.#used);
+    if (!(await this.#settle())) return false;
+    this.#taking = this.sink(full);
+    [this.#out, this.#spare] = [this.#spare, this.#out];
     this.#used = 0;
-    return this.sink(full);
+    return true;
+  }
+
+  /** Waits for the sink to finish with what it was handed. */
+  async #settle(): Promise<boolean> {
+    const taking = this.#taking;
+    this.#taking = undefined;
+    return taking === undefined ? true : taking;
   }
 }

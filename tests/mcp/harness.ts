@@ -164,6 +164,8 @@ export interface RawMessage {
 /** The server under a plain child process: raw lines in, every stdout line parsed as JSON. */
 export interface RawServer {
   send(line: string): void;
+  /** Writes text without ending the line. */
+  write(text: string): void;
   request(id: number, method: string, params?: Record<string, unknown>): void;
   /** The response with this id (null: the next error response without an id). */
   response(id: number | string | null, timeoutMs?: number): Promise<RawMessage>;
@@ -174,6 +176,7 @@ export interface RawServer {
   kill(signal: NodeJS.Signals): void;
   exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly auditFile: string;
+  readonly pid: number;
 }
 
 export const INITIALIZE = {
@@ -219,7 +222,9 @@ export function startRaw(env: Record<string, string>, command: readonly string[]
   return {
     messages,
     auditFile,
+    pid: child.pid as number,
     send: (line) => child.stdin.write(`${line}\n`),
+    write: (text) => child.stdin.write(text),
     request: (id, method, params) =>
       child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id, method, ...(params ? { params } : {}) })}\n`),
     response: (id, timeoutMs = 15_000) =>
