@@ -11,6 +11,13 @@ export const ERROR_CODES = [
   "PrefixDenied",
   "BucketDenied",
   "ConnectionNotFound",
+  "ConsentRequired",
+  "ConsentDeclined",
+  "PresignDisabled",
+  // No credentials were found for the connection: no request was sent (never S3's answer).
+  "NoCredentials",
+  // The caller stopped the call (MCP notifications/cancelled, CLI SIGINT/SIGTERM).
+  "Cancelled",
   "Timeout",
   "ServiceUnavailable",
   "InternalError",
@@ -27,22 +34,95 @@ export const POLICY_CODES: ReadonlySet<ErrorCode> = new Set([
   "PrefixDenied",
   "BucketDenied",
   "EntityTooLarge",
+  "ConsentRequired",
+  "ConsentDeclined",
+  "PresignDisabled",
 ]);
+
+/**
+ * What the diagnostic log keeps of the failure behind a typed error (the SDK's or the system's):
+ * its name, code, HTTP status, request id and first message line, scrubbed of URLs. Never shown to
+ * MCP clients, CLI users or the audit log.
+ */
+export interface FailureCause {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+  readonly status?: number;
+  readonly request_id?: string;
+}
+
+/** A clean-up that failed after the error (a multipart upload that could not be aborted). */
+export interface CleanupFailure {
+  /** What was left behind, said after the error's message. */
+  readonly note: string;
+  /** How to remove it, added to the hint. */
+  readonly hint: string;
+  /** Why the clean-up failed, for the diagnostic log. */
+  readonly cause?: FailureCause;
+}
 
 export class S3ToolError extends Error {
   readonly code: ErrorCode;
   readonly hint: string;
+  /** For the diagnostic log only (src/log.ts): reduced to a FailureCause whatever was passed. */
+  override readonly cause: FailureCause | undefined;
+  /** Clean-ups that failed after this error; already part of the message and hint. */
+  readonly cleanupFailures: readonly CleanupFailure[] = [];
   override readonly name = "S3ToolError";
 
-  constructor(code: ErrorCode, message: string, hint = "") {
+  constructor(code: ErrorCode, message: string, hint = "", options: { cause?: unknown } = {}) {
     super(message);
     this.code = code;
     this.hint = hint;
+    this.cause = options.cause === undefined ? undefined : failureCause(options.cause);
+  }
+
+  /**
+   * Reports a clean-up that failed after this error without replacing it: the code (and so the
+   * exit code and audit status) stay those of the original failure.
+   */
+  noteCleanupFailure(failure: CleanupFailure): void {
+    (this.cleanupFailures as CleanupFailure[]).push(failure);
+    this.message = `${this.message}; ${failure.note}`;
+    (this as { hint: string }).hint = this.hint === "" ? failure.hint : `${this.hint}; ${failure.hint}`;
   }
 
   toJSON(): { error: ErrorCode; message: string; hint: string } {
     return { error: this.code, message: this.message, hint: this.hint };
   }
+}
+
+/** The parts of any thrown value worth a diagnostic log line, never anything that could carry a secret. */
+export function failureCause(e: unknown): FailureCause {
+  if (e instanceof S3ToolError) return { name: e.code, message: scrubMessage(e.message) };
+  const err = (typeof e === "object" && e !== null ? e : { message: String(e) }) as {
+    name?: unknown;
+    Code?: unknown;
+    code?: unknown;
+    message?: unknown;
+    $metadata?: { httpStatusCode?: unknown; requestId?: unknown };
+  };
+  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v.slice(0, 100) : undefined);
+  const code = text(err.Code) ?? text(err.code);
+  const status = err.$metadata?.httpStatusCode;
+  const requestId = text(err.$metadata?.requestId);
+  return {
+    name: text(err.name) ?? "Error",
+    message: scrubMessage(typeof err.message === "string" ? err.message : ""),
+    ...(code === undefined ? {} : { code }),
+    ...(typeof status === "number" ? { status } : {}),
+    ...(requestId === undefined ? {} : { request_id: requestId }),
+  };
+}
+
+/**
+ * A message from elsewhere (S3, the SDK, the system) cut to its first line and `max` characters,
+ * with anything URL-like dropped: a presigned URL carries a signature and, with session
+ * credentials, the session token.
+ */
+export function scrubMessage(message: string, max = 300): string {
+  return (message.split("\n")[0] ?? "").replace(/\S*(?:https?:\/\/|X-Amz-)\S*/gi, "[url]").slice(0, max);
 }
 
 /** A configuration that failed validation; `problems` lists every bad value, one line each. */

@@ -2,6 +2,7 @@
 // accepted anywhere on the line. Everything it rejects is a UsageError (exit 2).
 import { parseArgs } from "node:util";
 import { S3ToolError } from "../errors.ts";
+import { nearest } from "./nearest.ts";
 
 export interface OptionSpec {
   readonly type: "boolean" | "string";
@@ -60,6 +61,14 @@ export interface CommandLine {
   readonly args: readonly string[];
   /** The command's own options. */
   readonly options: OptionValues;
+  /** The command's own options in command-line order, one entry per occurrence (--include/--exclude). */
+  readonly optionOrder: readonly OrderedOption[];
+}
+
+export interface OrderedOption {
+  readonly name: string;
+  /** The value given, or undefined for a boolean flag. */
+  readonly value: string | undefined;
 }
 
 export function usageError(message: string, hint = "run `mcp-s3 --help` for usage"): S3ToolError {
@@ -118,9 +127,12 @@ export function parseCommandLine(
       options: { ...GLOBAL_OPTIONS, ...commandOptions } as never,
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
   } catch (e) {
-    throw usageError(parseArgsMessage(e as Error & { code?: string }), hint);
+    const guess = flagSuggestion(e as Error, { ...GLOBAL_OPTIONS, ...commandOptions });
+    const message = parseArgsMessage(e as Error & { code?: string });
+    throw usageError(guess === undefined ? message : `${message}; ${guess}`, hint);
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const str = (name: string) => {
@@ -130,6 +142,12 @@ export function parseCommandLine(
   const [command, ...args] = parsed.positionals;
   const options: Record<string, string | boolean | string[] | undefined> = {};
   for (const name of Object.keys(commandOptions)) options[name] = values[name];
+  const optionOrder: OrderedOption[] = [];
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind === "option" && Object.hasOwn(commandOptions, token.name)) {
+      optionOrder.push({ name: token.name, value: token.value });
+    }
+  }
   return {
     globals: {
       config: str("config"),
@@ -146,6 +164,7 @@ export function parseCommandLine(
     command,
     args,
     options,
+    optionOrder,
   };
 }
 
@@ -190,4 +209,13 @@ function parseArgsMessage(e: Error & { code?: string }): string {
     return `unknown flag ${unknown[1]} (to pass an argument that starts with "-", put it after --)`;
   }
   return (e.message.split("\n")[0] ?? e.message).replace(/^Option '([^']+)'/, "flag $1");
+}
+
+/** "did you mean --recursive?" for an unknown flag close to a known one (toggles included). */
+function flagSuggestion(e: Error, options: OptionSpecs): string | undefined {
+  const unknown = /Unknown option '--?([^'=]+)/.exec(e.message)?.[1];
+  if (unknown === undefined) return undefined;
+  const known = [...Object.keys(options), ...TOGGLE_FLAGS, ...TOGGLE_FLAGS.map((t) => `no-${t}`)];
+  const close = nearest(unknown, known);
+  return close.length === 0 ? undefined : `did you mean ${close.map((c) => `--${c}`).join(" or ")}?`;
 }

@@ -5,7 +5,7 @@ import type { ConfigFlags } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { S3ToolError } from "../errors.ts";
 import type { OpsContext } from "../ops/run.ts";
-import type { GlobalOptions, OptionValues } from "./args.ts";
+import type { GlobalOptions, OptionValues, OrderedOption } from "./args.ts";
 import type { Interrupted } from "./exit.ts";
 import type { Io } from "./io.ts";
 import { memoryGovernor } from "./memory.ts";
@@ -19,6 +19,8 @@ export interface Cli {
   readonly globals: GlobalOptions;
   readonly args: readonly string[];
   readonly options: OptionValues;
+  /** The command's options in command-line order, one entry per occurrence. */
+  readonly optionOrder: readonly OrderedOption[];
   readonly io: Io;
   readonly out: Output;
   config(): Promise<Config>;
@@ -44,10 +46,26 @@ export function configFlags(globals: GlobalOptions): ConfigFlags {
   };
 }
 
+/**
+ * What the command lines of one `mcp-s3 run` share: operation contexts (one per distinct set of
+ * configuration flags, so connections are reused across lines) and the signal handling. A Cli built
+ * with it does not close them; their owner does.
+ */
+export interface SharedContext {
+  ops(globals: GlobalOptions): Promise<OpsContext>;
+  cancellation(): Cancellation;
+}
+
 export function createCli(
   spec: CommandSpec,
-  line: { globals: GlobalOptions; args: readonly string[]; options: OptionValues },
+  line: {
+    globals: GlobalOptions;
+    args: readonly string[];
+    options: OptionValues;
+    optionOrder?: readonly OrderedOption[];
+  },
   io: Io,
+  shared?: SharedContext,
 ): Cli {
   const out = new Output(io, { json: line.globals.json, quiet: line.globals.quiet });
   let config: Promise<Config> | undefined;
@@ -79,10 +97,12 @@ export function createCli(
     globals: line.globals,
     args: line.args,
     options: line.options,
+    optionOrder: line.optionOrder ?? [],
     io,
     out,
     config: loadConfig,
     ops() {
+      if (shared !== undefined) return shared.ops(line.globals);
       ops ??= (async () => {
         const cfg = await loadConfig();
         const { createOpsContext } = await import("../ops/index.ts");
@@ -92,10 +112,11 @@ export function createCli(
       return ops;
     },
     cancellation() {
+      if (shared !== undefined) return shared.cancellation();
       cancel ??= installCancellation();
       return cancel;
     },
-    interrupted: () => cancel?.interrupted(),
+    interrupted: () => (shared === undefined ? cancel : shared.cancellation())?.interrupted(),
     progress(label, total) {
       const bar = createProgress(io, {
         label,

@@ -5,6 +5,7 @@ import type { DownloadResult } from "../ops/download.ts";
 import type { ObjectMetadata } from "../ops/head-object.ts";
 import type { ListBucketsResult } from "../ops/list-buckets.ts";
 import type { ObjectSummary } from "../ops/list-objects.ts";
+import { escapeControls as esc, safeLine } from "./escape.ts";
 import { type Io, paint } from "./io.ts";
 
 export interface OutputOptions {
@@ -28,14 +29,17 @@ export class Output {
     return this.io.write(`${JSON.stringify(value)}\n`);
   }
 
-  /** Lines of text, each followed by a newline. */
+  /**
+   * Human lines, each followed by a newline. The formatters below escape what came from outside
+   * (escape.ts); `safeLine` catches a line that slipped through, so no line can break another.
+   */
   lines(lines: readonly string[]): Promise<void> {
-    return lines.length === 0 ? Promise.resolve() : this.io.write(`${lines.join("\n")}\n`);
+    return lines.length === 0 ? Promise.resolve() : this.io.write(`${lines.map(safeLine).join("\n")}\n`);
   }
 
   /** A human status line ("uploaded ..."): stdout, never with --quiet or --json. */
   async status(text: string): Promise<void> {
-    if (!this.quiet && !this.json) await this.io.write(`${text}\n`);
+    if (!this.quiet && !this.json) await this.io.write(`${safeLine(text)}\n`);
   }
 
   /** A list: one JSON object per line with --json, else the human lines. */
@@ -113,12 +117,14 @@ export function s3Url(bucket: string, key = ""): string {
 
 // ---------------------------------------------------------------------------------------------
 // What each command prints. JSON field names here are the documented, stable ones (docs/cli.md).
+// Human lines escape every value that came from S3, the configuration or the command line (`esc`);
+// JSON records carry values as they are.
 
 export type Bucket = ListBucketsResult["buckets"][number];
 
 export const bucketRecord = (b: Bucket) => ({ name: b.name, creation_date: b.creation_date });
 
-export const bucketLine = (b: Bucket) => `${shortDate(b.creation_date)} ${b.name}`;
+export const bucketLine = (b: Bucket) => `${shortDate(b.creation_date)} ${esc(b.name)}`;
 
 /** One entry of a listing: an object, or a folder (common prefix). */
 export type ListEntry = { type: "object"; object: ObjectSummary } | { type: "prefix"; key: string };
@@ -139,21 +145,21 @@ export function listRecord(bucket: string, e: ListEntry): Record<string, unknown
 
 /** The columns of `aws s3 ls`: date and time (UTC), size in bytes, key; folders as PRE lines. */
 export function listLine(e: ListEntry, color: boolean): string {
-  if (e.type === "prefix") return `${" ".repeat(26)} PRE ${paint(color, "blue", e.key)}`;
+  if (e.type === "prefix") return `${" ".repeat(26)} PRE ${paint(color, "blue", esc(e.key))}`;
   const o = e.object;
-  return `${shortDate(o.last_modified).padEnd(19)} ${String(o.size).padStart(10)} ${o.key}`;
+  return `${shortDate(o.last_modified).padEnd(19)} ${String(o.size).padStart(10)} ${esc(o.key)}`;
 }
 
 export function statLines(meta: ObjectMetadata): string[] {
   return [
-    s3Url(meta.bucket, meta.key),
+    esc(s3Url(meta.bucket, meta.key)),
     ...columns(
       [
         ["  size:", `${meta.size} (${humanSize(meta.size)})`],
-        ["  content_type:", meta.content_type ?? "-"],
-        ["  last_modified:", meta.last_modified ?? "-"],
-        ["  etag:", meta.etag ?? "-"],
-        ...Object.entries(meta.metadata).map(([k, v]) => [`  metadata.${k}:`, v]),
+        ["  content_type:", esc(meta.content_type ?? "-")],
+        ["  last_modified:", esc(meta.last_modified ?? "-")],
+        ["  etag:", esc(meta.etag ?? "-")],
+        ...Object.entries(meta.metadata).map(([k, v]) => [`  metadata.${esc(k)}:`, esc(v)]),
       ],
       ["left", "left"],
     ),
@@ -169,10 +175,10 @@ export function connectionsTable(rows: readonly ConnectionRow[]): string[] {
       ["", "NAME", "REGION", "ENDPOINT", "CREDENTIALS", "ACCESS", "MAX GET", "MAX PUT", "PREFIX ACL"],
       ...rows.map((c) => [
         c.default ? "*" : " ",
-        c.name,
-        c.region,
-        c.endpoint ?? "(AWS)",
-        c.credentials,
+        esc(c.name),
+        esc(c.region),
+        esc(c.endpoint ?? "(AWS)"),
+        esc(c.credentials),
         c.policy.read_only ? "read-only" : "read-write",
         limit(c, c.policy.max_get_size),
         limit(c, c.policy.max_put_size),
@@ -195,7 +201,7 @@ export const downloadRecord = (r: DownloadResult) => ({
 
 /** `uploaded a -> b (N bytes)`, `copied a -> b`, `deleted a`: status lines, dropped by --quiet. */
 export function doneLine(verb: string, from: string, to?: string, bytes?: number): string {
-  return `${verb} ${from}${to === undefined ? "" : ` -> ${to}`}${bytes === undefined ? "" : ` (${bytes} bytes)`}`;
+  return `${verb} ${esc(from)}${to === undefined ? "" : ` -> ${esc(to)}`}${bytes === undefined ? "" : ` (${bytes} bytes)`}`;
 }
 
 export interface VersionInfo {
@@ -218,7 +224,7 @@ export interface ConfigCheck {
 
 export const configCheckLines = (c: ConfigCheck) => [
   "configuration is valid",
-  `  file:        ${c.config_file ?? "(none: environment and defaults)"}`,
-  `  default:     ${c.default_connection}`,
-  `  connections: ${c.connections.join(", ")}`,
+  `  file:        ${c.config_file === null ? "(none: environment and defaults)" : esc(c.config_file)}`,
+  `  default:     ${esc(c.default_connection)}`,
+  `  connections: ${c.connections.map(esc).join(", ")}`,
 ];

@@ -1,5 +1,6 @@
 // A one-line progress bar on stderr for large transfers. Shown only when stderr is a terminal and
 // neither --quiet nor --json is set; colour only without NO_COLOR.
+import { escapeControls } from "./escape.ts";
 import { type Io, paint } from "./io.ts";
 import { humanSize } from "./output.ts";
 
@@ -65,7 +66,8 @@ export function renderProgress(
     total === undefined
       ? `${humanSize(done)}  ${humanSize(rate)}/s`
       : `${humanSize(done)} / ${humanSize(total)}  ${humanSize(rate)}/s`;
-  const name = label.length > 30 ? `…${label.slice(-29)}` : label;
+  const shown = escapeControls(label);
+  const name = shown.length > 30 ? `…${shown.slice(-29)}` : shown;
   if (total === undefined || total === 0) return `${name}  ${amounts}`;
   const fraction = Math.min(1, done / total);
   const pct = `${Math.floor(fraction * 100)}%`.padStart(4);

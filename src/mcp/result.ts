@@ -73,16 +73,13 @@ export function invalidArguments(
 
 /**
  * A failed resource read as a JSON-RPC error: -32002 (resource not found) for a missing bucket or key,
- * -32602 (invalid params) for a bad URI or a policy refusal, -32603 for everything else.
+ * -32602 (invalid params) for a bad URI or a policy refusal, -32603 for everything else
+ * (RESOURCE_ERROR_CODES).
  * `data` carries {error, message, hint}, as a tool error would.
  */
 export function resourceError(e: unknown): JsonRpcError {
   const body = errorBody(e);
-  return new JsonRpcError(
-    RESOURCE_ERROR_CODES[body.error] ?? ErrorCode.InternalError,
-    `${body.error}: ${body.message}`,
-    body,
-  );
+  return new JsonRpcError(RESOURCE_ERROR_CODES[body.error], `${body.error}: ${body.message}`, body);
 }
 
 /** tools/call naming a tool this server does not have: a protocol error, as the MCP specification asks. */
@@ -110,7 +107,8 @@ export class JsonRpcError extends Error {
 }
 
 const RESOURCE_NOT_FOUND = -32002;
-const RESOURCE_ERROR_CODES: Partial<Record<S3ErrorCode, number>> = {
+/** Every code's JSON-RPC error code for a failed resource read: a new code must be given one here. */
+const RESOURCE_ERROR_CODES: Readonly<Record<S3ErrorCode, number>> = {
   NoSuchKey: RESOURCE_NOT_FOUND,
   NoSuchBucket: RESOURCE_NOT_FOUND,
   InvalidArgument: ErrorCode.InvalidParams,
@@ -120,4 +118,15 @@ const RESOURCE_ERROR_CODES: Partial<Record<S3ErrorCode, number>> = {
   PrefixDenied: ErrorCode.InvalidParams,
   BucketDenied: ErrorCode.InvalidParams,
   EntityTooLarge: ErrorCode.InvalidParams,
+  ConsentRequired: ErrorCode.InvalidParams,
+  ConsentDeclined: ErrorCode.InvalidParams,
+  PresignDisabled: ErrorCode.InvalidParams,
+  UsageError: ErrorCode.InvalidParams,
+  AccessDenied: ErrorCode.InternalError,
+  NoCredentials: ErrorCode.InternalError,
+  Cancelled: ErrorCode.InternalError,
+  Timeout: ErrorCode.InternalError,
+  ServiceUnavailable: ErrorCode.InternalError,
+  InternalError: ErrorCode.InternalError,
+  InvalidConfig: ErrorCode.InternalError,
 };

@@ -5,6 +5,8 @@ import {
   CreateMultipartUploadCommand,
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
+import { normalizeEtag } from "../s3/etag.ts";
+import { uploadLeftBehind } from "./cleanup.ts";
 import { head, type ObjectMetadata } from "./head-object.ts";
 import { checkMetadata } from "./metadata.ts";
 import { type Execution, type OpsContext, runOperation } from "./run.ts";
@@ -141,11 +143,14 @@ async function multipartCopy(
     );
     return result(args, done.ETag, undefined, done.VersionId);
   } catch (e) {
+    // Sent without the caller's signal: the clean-up must go out after a cancellation too.
     await run.client
       .send(
         new AbortMultipartUploadCommand({ Bucket: args.dest_bucket, Key: args.dest_key, UploadId: uploadId }),
       )
-      .catch(() => {});
+      .catch((abortError: unknown) =>
+        run.cleanupFailed(uploadLeftBehind(args.dest_bucket, args.dest_key, uploadId, abortError)),
+      );
     throw e;
   }
 }
@@ -161,7 +166,7 @@ function result(
     source_key: args.source_key,
     dest_bucket: args.dest_bucket,
     dest_key: args.dest_key,
-    etag: etag ?? null,
+    etag: normalizeEtag(etag),
     last_modified: lastModified?.toISOString() ?? null,
     version_id: versionId ?? null,
   };

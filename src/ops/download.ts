@@ -9,6 +9,7 @@ import { basename, dirname, join } from "node:path";
 import { GetObjectCommand, type GetObjectCommandOutput } from "@aws-sdk/client-s3";
 import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
+import { fileLeftBehind } from "./cleanup.ts";
 import { head, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
 import { type Execution, type OpsContext, runOperation } from "./run.ts";
 
@@ -66,7 +67,7 @@ export function downloadToFile(
       // The whole object is read, whatever the request split: the get limit applies to its size.
       run.authorize([{ access: "read", bucket: args.bucket, key: args.key, size: meta.size }]);
       args.onStart?.(meta.size);
-      const written = await intoTempFile(args, meta.size, (fh) => fetchInto(run, args, meta, fh));
+      const written = await intoTempFile(run, args, meta.size, (fh) => fetchInto(run, args, meta, fh));
       run.count(meta.size);
       const { content_length: _, ...rest } = meta;
       return { ...rest, file: args.path, bytes: meta.size, requests: written };
@@ -76,6 +77,7 @@ export function downloadToFile(
 
 /** Runs `fill` against a fresh temporary file beside the destination, then renames it into place. */
 async function intoTempFile<T>(
+  run: Execution,
   args: DownloadArgs,
   size: number,
   fill: (fh: FileHandle) => Promise<T>,
@@ -114,7 +116,10 @@ async function intoTempFile<T>(
   } finally {
     if (!done) {
       await fh.close().catch(() => {});
-      await unlink(tmp).catch(() => {});
+      await unlink(tmp).catch((e: NodeJS.ErrnoException) => {
+        // Gone already (a forced exit's clean-up got there first) is fine; anything else is said.
+        if (e.code !== "ENOENT") run.cleanupFailed(fileLeftBehind(tmp, e));
+      });
     }
     forget?.();
   }
@@ -167,7 +172,14 @@ async function fetchInto(
     );
     const results = await Promise.allSettled(workers);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed !== undefined) throw args.signal?.aborted ? args.signal.reason : failed.reason;
+    // The first failure stopped the others: theirs are aborts (they would read as Cancelled).
+    if (failed !== undefined) {
+      throw args.signal?.aborted
+        ? args.signal.reason
+        : stop.signal.aborted
+          ? stop.signal.reason
+          : failed.reason;
+    }
     return ranges.length;
   } finally {
     args.signal?.removeEventListener("abort", onAbort);

@@ -3,6 +3,8 @@ import { AbortMultipartUploadCommand, PutObjectCommand, type S3Client } from "@a
 import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { toS3ToolError } from "../s3/errors.ts";
+import { normalizeEtag } from "../s3/etag.ts";
+import { uploadLeftBehind } from "./cleanup.ts";
 import { checkMetadata } from "./metadata.ts";
 import { type Execution, type OpsContext, runOperation } from "./run.ts";
 
@@ -154,7 +156,7 @@ function limitedBody(
       "upload the file again once nothing is writing to it",
     );
   async function* chunks(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of source) {
+    for await (const chunk of untilAborted(source, run.signal)) {
       sent += chunk.byteLength;
       if (exactly !== undefined && sent > exactly) throw changed();
       if (sent > limit) {
@@ -172,6 +174,55 @@ function limitedBody(
   return { chunks: chunks(), sent: () => sent };
 }
 
+/**
+ * `source` until `signal` fires. A source waiting for input (stdin from an idle pipe) would
+ * otherwise hold a cancelled upload for ever: a stream cannot be destroyed, nor a generator
+ * returned, while it is waiting, so the multipart upload would never be aborted.
+ */
+async function* untilAborted<T>(
+  source: Iterable<T> | AsyncIterable<T>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<T> {
+  if (signal === undefined || Symbol.iterator in source) {
+    yield* source;
+    return;
+  }
+  const it = source[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const next = await nextOrAbort(it, signal);
+      if (next.done === true) return;
+      yield next.value;
+    }
+  } finally {
+    // Not awaited: a source still waiting for input would hold this up too.
+    it.return?.()?.catch(() => {});
+  }
+}
+
+/**
+ * One `next()` raced against the signal, with a listener of its own (a race against one promise
+ * that lives as long as the upload would keep every chunk it ever resolved with).
+ */
+function nextOrAbort<T>(it: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(Object.assign(new Error("upload cancelled"), { name: "AbortError" }));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    const settle = () => signal.removeEventListener("abort", onAbort);
+    it.next().then(
+      (r) => {
+        settle();
+        resolve(r);
+      },
+      (e: unknown) => {
+        settle();
+        reject(e);
+      },
+    );
+  });
+}
+
 async function streamUpload(
   run: Execution,
   args: PutObjectArgs,
@@ -183,7 +234,11 @@ async function streamUpload(
   const body = Readable.from(counter.chunks, { objectMode: true });
   const inFlight = new AbortController();
   const upload = new Upload({
-    client: cancellableParts(run.client, inFlight.signal),
+    // A failed AbortMultipartUpload would otherwise be thrown by done() in place of the failure
+    // that caused it (a refusal would become InternalError): it is reported beside it instead.
+    client: cancellableParts(run.client, inFlight.signal, (uploadId, e) =>
+      run.cleanupFailed(uploadLeftBehind(args.bucket, args.key, uploadId, e)),
+    ),
     params: {
       Bucket: args.bucket,
       Key: args.key,
@@ -224,15 +279,23 @@ async function streamUpload(
 /**
  * The client as lib-storage sees it: every request it sends is cancelled by `signal` (lib-storage
  * gives its part uploads no signal of their own), except AbortMultipartUpload, which is the
- * clean-up that must still go out after a cancellation.
+ * clean-up that must still go out after a cancellation. An abort that fails goes to
+ * `abortFailed` and looks done to lib-storage, which then rejects with the original failure.
  */
-function cancellableParts(client: S3Client, signal: AbortSignal): S3Client {
+function cancellableParts(
+  client: S3Client,
+  signal: AbortSignal,
+  abortFailed: (uploadId: string | undefined, e: unknown) => void,
+): S3Client {
   return new Proxy(client, {
     get(target, prop, receiver) {
       if (prop !== "send") return Reflect.get(target, prop, receiver);
       return (command: Parameters<S3Client["send"]>[0], options?: { abortSignal?: AbortSignal }) =>
         command instanceof AbortMultipartUploadCommand
-          ? target.send(command, options)
+          ? target.send(command, options).catch((e: unknown) => {
+              abortFailed(command.input.UploadId, e);
+              return {};
+            })
           : target.send(command, { ...options, abortSignal: signal });
     },
   });
@@ -255,5 +318,11 @@ function result(
   versionId: string | undefined,
 ): PutObjectResult {
   // Some S3-compatible servers (Ceph RGW) answer a completed multipart upload with an empty ETag.
-  return { bucket: args.bucket, key: args.key, etag: etag || null, size, version_id: versionId || null };
+  return {
+    bucket: args.bucket,
+    key: args.key,
+    etag: normalizeEtag(etag),
+    size,
+    version_id: versionId || null,
+  };
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { needs } from "../support/capabilities.ts";
 import {
   createTestBucket,
   getTestObject,
@@ -44,7 +45,7 @@ test("version, --help and completion", async () => {
   expect(h.code).toBe(0);
   expect(h.stdout).toContain("Exit codes:");
   const c = await exe(["completion", "bash"]);
-  expect(c.stdout).toContain("complete -o default -o bashdefault -F _mcp_s3 mcp-s3");
+  expect(c.stdout).toContain("complete -F _mcp_s3 mcp-s3");
 });
 
 test("ls --json, cat, stat", async () => {

@@ -1,20 +1,9 @@
-// What the fault, security and load tests share: the real test S3 server (RGW), a fault proxy in
-// front of it, environments for the product pointing at either, and an admin view of the server
-// that bypasses both the proxy and the product.
-import { createHash } from "node:crypto";
+// What the fault, security and load tests share beyond tests/support/s3.ts (the test S3 server and
+// its admin helpers): sandboxes, environments for the product pointing at the server or at a fault
+// proxy in front of it, and audit files read back.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  CreateBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
 import { type FaultProxy, startFaultProxy } from "../support/faultproxy.ts";
 import { getTestS3, type TestS3 } from "../support/s3.ts";
 
@@ -35,64 +24,6 @@ export function user(s: TestS3, i = 0): { accessKeyId: string; secretAccessKey: 
   const u = s.users[i];
   if (u === undefined) throw new Error(`the test S3 server has no user ${i} (kind ${s.kind})`);
   return u;
-}
-
-export function adminClient(s: TestS3, which = 0): S3Client {
-  const u = user(s, which);
-  return new S3Client({
-    region: "us-east-1",
-    endpoint: s.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: u.accessKeyId, secretAccessKey: u.secretAccessKey },
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
-}
-
-let bucketCounter = 0;
-export async function createBucket(s: TestS3, prefix: string): Promise<string> {
-  const name = `${prefix}-${process.pid}-${++bucketCounter}-${Date.now().toString(36)}`.toLowerCase();
-  await adminClient(s).send(new CreateBucketCommand({ Bucket: name }));
-  return name;
-}
-
-export async function putObject(s: TestS3, bucket: string, key: string, body: Uint8Array | string) {
-  await adminClient(s).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-}
-
-export async function deleteObject(s: TestS3, bucket: string, key: string) {
-  await adminClient(s).send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-}
-
-/** Whether the object exists, asked of RGW directly. */
-export async function objectExists(s: TestS3, bucket: string, key: string): Promise<boolean> {
-  try {
-    await adminClient(s).send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return true;
-  } catch (e) {
-    if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
-    throw e;
-  }
-}
-
-/** SHA-256 of the object as RGW holds it. */
-export async function objectSha256(s: TestS3, bucket: string, key: string): Promise<string> {
-  const out = await adminClient(s).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const bytes = await out.Body?.transformToByteArray();
-  return createHash("sha256")
-    .update(bytes ?? new Uint8Array())
-    .digest("hex");
-}
-
-export async function listKeys(s: TestS3, bucket: string, prefix?: string): Promise<string[]> {
-  const out = await adminClient(s).send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-  return (out.Contents ?? []).map((o) => o.Key ?? "");
-}
-
-/** Multipart uploads still in progress in the bucket (an interrupted put must leave none). */
-export async function inProgressUploads(s: TestS3, bucket: string): Promise<string[]> {
-  const out = await adminClient(s).send(new ListMultipartUploadsCommand({ Bucket: bucket }));
-  return (out.Uploads ?? []).map((u) => `${u.Key}:${u.UploadId}`);
 }
 
 export interface Sandbox {

@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { runCli } from "../faults/cli.ts";
-import { createBucket, productEnv, putObject, rgw, type Sandbox, sandbox } from "../faults/env.ts";
+import { productEnv, rgw, type Sandbox, sandbox } from "../faults/env.ts";
 import type { TestS3 } from "../support/s3.ts";
+import { createTestBucket, listAllKeys, putTestObject } from "../support/s3.ts";
 
 setDefaultTimeout(240_000);
 
@@ -19,8 +20,10 @@ const body = (i: number) => `cli load object ${i}\n`.repeat(20 + i);
 beforeAll(async () => {
   s3 = await rgw();
   box = sandbox("load-cli");
-  bucket = await createBucket(s3, "load-cli");
-  await Promise.all(Array.from({ length: 10 }, (_, i) => putObject(s3, bucket, `data/o${i}.txt`, body(i))));
+  bucket = await createTestBucket(s3, "load-cli");
+  await Promise.all(
+    Array.from({ length: 10 }, (_, i) => putTestObject(s3, bucket, `data/o${i}.txt`, body(i))),
+  );
   auditPath = box.auditFile();
   env = productEnv(s3, box, s3.endpoint, { MCP_S3_EXT_AUDIT: "true", MCP_S3_AUDIT_FILE: auditPath });
 });
@@ -98,6 +101,5 @@ test("50 concurrent CLI processes: all correct, exactly one audit line each", as
   for (const l of lines) expect(l.source).toBe("cli");
   console.log(`CLI load: 50 processes in ${Math.round(ms)} ms`);
   // Every data object is still there (the refused rm calls never reached S3).
-  const { listKeys } = await import("../faults/env.ts");
-  expect(await listKeys(s3, bucket, "data/")).toHaveLength(10);
+  expect(await listAllKeys(s3, bucket, "data/")).toHaveLength(10);
 });

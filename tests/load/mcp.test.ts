@@ -3,9 +3,10 @@
 // the server from /proc) and no file descriptor leaks (/proc/<pid>/fd before and after).
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { createBucket, productEnv, putObject, readLines, rgw, type Sandbox, sandbox } from "../faults/env.ts";
+import { productEnv, readLines, rgw, type Sandbox, sandbox } from "../faults/env.ts";
 import { fdCount, type McpSession, rssKiB, startMcp, toolErrorOf } from "../faults/mcp.ts";
 import type { TestS3 } from "../support/s3.ts";
+import { createTestBucket, putTestObject } from "../support/s3.ts";
 
 setDefaultTimeout(240_000);
 
@@ -26,11 +27,11 @@ const figures: Record<string, number | string> = {};
 beforeAll(async () => {
   s3 = await rgw();
   box = sandbox("load-mcp");
-  bucket = await createBucket(s3, "load-mcp");
+  bucket = await createTestBucket(s3, "load-mcp");
   await Promise.all(
-    Array.from({ length: OBJECTS }, (_, i) => putObject(s3, bucket, `data/obj-${i}.txt`, body(i))),
+    Array.from({ length: OBJECTS }, (_, i) => putTestObject(s3, bucket, `data/obj-${i}.txt`, body(i))),
   );
-  await putObject(s3, bucket, "secrets/hidden.txt", "hidden");
+  await putTestObject(s3, bucket, "secrets/hidden.txt", "hidden");
   auditPath = box.auditFile();
   mcp = await startMcp(
     productEnv(s3, box, s3.endpoint, {

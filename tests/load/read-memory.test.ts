@@ -8,18 +8,8 @@ import { readFileSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import {
-  BUN,
-  createBucket,
-  MAIN,
-  productEnv,
-  putObject,
-  ROOT,
-  rgw,
-  type Sandbox,
-  sandbox,
-} from "../faults/env.ts";
-import type { TestS3 } from "../support/s3.ts";
+import { BUN, MAIN, productEnv, ROOT, rgw, type Sandbox, sandbox } from "../faults/env.ts";
+import { createTestBucket, putTestObject, type TestS3 } from "../support/s3.ts";
 
 setDefaultTimeout(300_000);
 
@@ -64,13 +54,13 @@ const sha = (b: Uint8Array | string) => createHash("sha256").update(b).digest("h
 beforeAll(async () => {
   s3 = await rgw();
   box = sandbox("read-memory");
-  bucket = await createBucket(s3, "read-memory");
+  bucket = await createTestBucket(s3, "read-memory");
   for (let i = 0; i < 8; i++) {
     const text = textBody(i);
-    await putObject(s3, bucket, `text-${i}.txt`, text);
+    await putTestObject(s3, bucket, `text-${i}.txt`, text, "text/plain; charset=utf-8");
     fixtures.push({ key: `text-${i}.txt`, sha256: sha(text), kind: "text" });
     const bin = binaryBody();
-    await putObject(s3, bucket, `blob-${i}.bin`, bin);
+    await putTestObject(s3, bucket, `blob-${i}.bin`, bin, "application/octet-stream");
     fixtures.push({ key: `blob-${i}.bin`, sha256: sha(bin), kind: "binary" });
   }
 });

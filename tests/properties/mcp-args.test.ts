@@ -6,19 +6,10 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { TOOL_NAMES } from "../../src/mcp/instructions.ts";
-import {
-  createBucket,
-  listKeys,
-  objectSha256,
-  productEnv,
-  putObject,
-  readLines,
-  rgw,
-  type Sandbox,
-  sandbox,
-} from "../faults/env.ts";
+import { productEnv, readLines, rgw, type Sandbox, sandbox } from "../faults/env.ts";
 import { type McpSession, startMcp, toolErrorOf } from "../faults/mcp.ts";
 import type { TestS3 } from "../support/s3.ts";
+import { createTestBucket, listAllKeys, putTestObject, testObjectSha256 } from "../support/s3.ts";
 import { keyArb, SEED } from "./arbitraries.ts";
 
 setDefaultTimeout(180_000);
@@ -60,9 +51,9 @@ let knownToolCalls = 0;
 beforeAll(async () => {
   s3 = await rgw();
   box = sandbox("props-mcp");
-  bucket = await createBucket(s3, "props-mcp");
-  await putObject(s3, bucket, "data/doc.txt", "allowed document");
-  await putObject(s3, bucket, "secrets/plan.txt", SECRET_TEXT);
+  bucket = await createTestBucket(s3, "props-mcp");
+  await putTestObject(s3, bucket, "data/doc.txt", "allowed document");
+  await putTestObject(s3, bucket, "secrets/plan.txt", SECRET_TEXT);
   auditPath = box.auditFile();
   mcp = await startMcp(
     productEnv(s3, box, s3.endpoint, {
@@ -271,8 +262,8 @@ describe("random tool arguments", () => {
     expect(mcp.stderr()).not.toMatch(/Uncaught|TypeError|RangeError|panic/);
     // Writes were allowed outside secrets/: whatever keys they used (`..`, `//`, encodings), the
     // denied area is untouched.
-    expect(await listKeys(s3, bucket, "secrets/")).toEqual(["secrets/plan.txt"]);
-    expect(await objectSha256(s3, bucket, "secrets/plan.txt")).toBe(
+    expect(await listAllKeys(s3, bucket, "secrets/")).toEqual(["secrets/plan.txt"]);
+    expect(await testObjectSha256(s3, bucket, "secrets/plan.txt")).toBe(
       createHash("sha256").update(SECRET_TEXT).digest("hex"),
     );
   });

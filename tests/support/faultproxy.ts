@@ -2,7 +2,7 @@
 //
 // It listens on 127.0.0.1 (random port), forwards HTTP/1.1 requests to a loopback upstream and, per
 // request, either passes it through or injects one fault: refused connections, 503 SlowDown / 500
-// InternalError storms, a reset in the middle of a response body or of an upload, a stall, a
+// InternalError storms (or a 403 AccessDenied for chosen requests), a reset in the middle of a response body or of an upload, a stall, a
 // slow-loris drip, or a truncated body (fewer bytes than Content-Length, then a clean close).
 //
 // It is bounded: loopback only (both sides), a cap on open connections, every stall and drip ends
@@ -16,8 +16,11 @@ export type Fault =
   | { readonly kind: "refuse" }
   /** Accept, then reset (RST) before reading anything. */
   | { readonly kind: "reset-on-accept" }
-  /** Answer with an S3 XML error (503 SlowDown or 500 InternalError) instead of forwarding. */
-  | { readonly kind: "status"; readonly status: 500 | 503 }
+  /**
+   * Answer with an S3 XML error (503 SlowDown, 500 InternalError, or 403 AccessDenied to deny one
+   * kind of request, e.g. AbortMultipartUpload) instead of forwarding.
+   */
+  | { readonly kind: "status"; readonly status: 403 | 500 | 503 }
   /** Forward, pass the response head and `afterBytes` body bytes, then reset the connection. */
   | { readonly kind: "reset-response"; readonly afterBytes: number }
   /** Forward the request head and `afterBytes` request-body bytes, then reset the connection. */
@@ -90,7 +93,8 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-const ERROR_BODIES: Readonly<Record<500 | 503, { code: string; reason: string; message: string }>> = {
+const ERROR_BODIES: Readonly<Record<403 | 500 | 503, { code: string; reason: string; message: string }>> = {
+  403: { code: "AccessDenied", reason: "Forbidden", message: "Access Denied" },
   503: { code: "SlowDown", reason: "Slow Down", message: "Please reduce your request rate." },
   500: {
     code: "InternalError",
@@ -178,7 +182,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     let resBody: BodyFramer | undefined;
     let resBodySent = 0;
     let resFault: Extract<Fault, { kind: "reset-response" | "truncate" | "stall-response" }> | undefined;
-    let pendingError: 500 | 503 | undefined; // answered once the request body has been swallowed
+    let pendingError: 403 | 500 | 503 | undefined; // answered once the request body has been swallowed
     let dead = false;
 
     const kill = (how: "reset" | "end" | "destroy") => {
@@ -281,7 +285,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       resFault = undefined;
     }
 
-    const answerError = (status: 500 | 503, keepAlive: boolean) => {
+    const answerError = (status: 403 | 500 | 503, keepAlive: boolean) => {
       const e = ERROR_BODIES[status];
       const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${e.code}</Code><Message>${e.message}</Message><RequestId>faultproxy</RequestId><HostId>faultproxy</HostId></Error>`;
       client.write(

@@ -19,11 +19,11 @@ export async function upload(cli: Cli, source: string, dest: S3Location): Promis
   const fromStdin = source === "-";
   const key = resolveKey(dest.key, fromStdin ? undefined : fileBaseName(source));
   const size = fromStdin ? undefined : fileSize(source);
-  const body = fromStdin ? lazyStdin() : lazyFile(source);
+  const cancel = cli.cancellation();
+  const body = fromStdin ? lazyStdin(cancel.signal) : lazyFile(source);
   const contentType = stringOption(cli.options["content-type"]) ?? guessContentType(key);
   const metadata = parseMetadata(cli.options.metadata);
   const threshold = parseThreshold(cli.options["multipart-threshold"]);
-  const cancel = cli.cancellation();
   const ctx = await cli.ops();
   const progress = cli.progress(fromStdin ? key : fileBaseName(source), size);
   try {
@@ -99,13 +99,15 @@ function lazyFile(path: string): AsyncIterable<Uint8Array> {
  * redirected to stdin (`< big.bin`) is read like a file; Bun's process.stdin holds on to far more
  * memory in that case.
  */
-function lazyStdin(): AsyncIterable<Uint8Array> {
+function lazyStdin(signal: AbortSignal): AsyncIterable<Uint8Array> {
   return {
     [Symbol.asyncIterator]: () => {
-      const source: AsyncIterable<Uint8Array> = stdinIsFile()
+      const source = stdinIsFile()
         ? createReadStream("", { fd: 0, autoClose: false, highWaterMark: 1024 * 1024 })
         : process.stdin;
-      return source[Symbol.asyncIterator]();
+      // Interrupted while a pipe is idle: let go of stdin, or the process could not exit.
+      signal.addEventListener("abort", () => source.destroy(), { once: true });
+      return (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
     },
   };
 }
