@@ -107,8 +107,8 @@ const HEX = Buffer.from("0123456789abcdef");
 export type ByteSink = (bytes: Uint8Array) => Promise<boolean>;
 
 /**
- * Writes JSON values piecewise into `sink` through two reused output buffers: one is filled while the
- * sink takes the other, so encoding and writing overlap.
+ * Writes JSON values piecewise into `sink` through two reused output buffers (512 KiB each by
+ * default): one is filled while the sink takes the other, so encoding and writing overlap.
  */
 export class JsonWriter {
   #out: Buffer;
@@ -123,7 +123,7 @@ export class JsonWriter {
 
   constructor(
     private readonly sink: ByteSink,
-    outBytes = 1024 * 1024,
+    outBytes = 512 * 1024,
   ) {
     this.#out = Buffer.allocUnsafe(Math.max(outBytes, 64));
     this.#spare = Buffer.allocUnsafe(this.#out.byteLength);

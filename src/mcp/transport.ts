@@ -313,7 +313,10 @@ export class StdioTransport implements Transport {
   #scheduleIdleRelease(): void {
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => {
-      if (this.#pending.size === 0 && !this.#closed) releaseMemory();
+      if (this.#pending.size !== 0 || this.#closed) return;
+      // Its buffers too: a writer is cheap to make again for the next large response.
+      this.#jsonWriter = undefined;
+      releaseMemory();
     }, IDLE_RELEASE_MS);
     this.#idleTimer.unref?.();
   }
