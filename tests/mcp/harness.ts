@@ -198,8 +198,10 @@ export function startRaw(env: Record<string, string>, command: readonly string[]
   const waiters = new Set<() => void>();
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (d: Buffer) => {
-    stdout += d.toString("utf8");
+  // A decoding stream: a character split between two chunks must not become two replacement characters.
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (d: string) => {
+    stdout += d;
     let nl = stdout.indexOf("\n");
     while (nl !== -1) {
       const line = stdout.slice(0, nl);
