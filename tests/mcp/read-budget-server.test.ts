@@ -98,6 +98,7 @@ describe("the read budget in the server", () => {
       results.forEach((r, i) => {
         expect(codeOf(r)).toBe("ok");
         expect(objectBytes(r)).toEqual(BODY(i));
+        expect(r._meta).toBeUndefined();
       });
       expect(most).toBeLessThanOrEqual(MiB);
       await settled();

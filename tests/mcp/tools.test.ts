@@ -242,6 +242,8 @@ describe("reading", () => {
     ]);
     expect(objectBytes(result)).toEqual(BINARY);
     expect(out.size).toBe(BINARY.byteLength);
+    // The server's internal tag (the read's reservation, src/mcp/after-send.ts) never reaches a client.
+    expect(result._meta).toBeUndefined();
   });
 
   test("s3_get_object returns a whole image as MCP image content; part of one as a resource blob", async () => {
