@@ -1,7 +1,7 @@
 // The one place where outcomes become MCP results: successes with structuredContent plus a text
 // rendering, failures with `isError: true` and {error, message, hint}. Resource reads have no
 // isError form, so their failures become JSON-RPC errors carrying the same object as `data`.
-import { type CallToolResult, ErrorCode } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, type ContentBlock, ErrorCode } from "@modelcontextprotocol/sdk/types.js";
 import type { ErrorCode as S3ErrorCode } from "../errors.ts";
 import { S3ToolError } from "../errors.ts";
 import { toS3ToolError } from "../s3/errors.ts";
@@ -12,11 +12,14 @@ export interface ErrorBody {
   hint: string;
 }
 
-/** A successful tool result. The text block is the same object as JSON, for clients that read only text. */
-export function toolResult(structured: Record<string, unknown>): CallToolResult {
+/**
+ * A successful tool result. Unless the tool gives its own content blocks (an object body, returned
+ * once), the text block is the same object as JSON, for clients that read only text.
+ */
+export function toolResult(structured: Record<string, unknown>, content?: ContentBlock[]): CallToolResult {
   return {
     structuredContent: structured,
-    content: [{ type: "text", text: JSON.stringify(structured, null, 2) }],
+    content: content ?? [{ type: "text", text: JSON.stringify(structured, null, 2) }],
   };
 }
 

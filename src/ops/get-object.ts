@@ -13,6 +13,13 @@ export interface GetObjectArgs extends ObjectRef {
   readonly signal?: AbortSignal | undefined;
   /** Called with the bytes received so far and the bytes expected, as the body streams in. */
   readonly onProgress?: ((received: number, expected: number) => void) | undefined;
+  /**
+   * Called with the number of body bytes about to be downloaded, and awaited, before any of them is:
+   * before the GET is sent when a HEAD gave the size (size limits on), else once the response head
+   * does. A caller that holds bodies in memory reserves room here (src/mcp/read-budget.ts); a
+   * rejection fails the read before its body is downloaded.
+   */
+  readonly admit?: ((bytes: number) => Promise<void>) | undefined;
 }
 
 /** Receives the body chunk by chunk; back-pressure comes from awaiting it. */
@@ -90,6 +97,7 @@ async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink)
     const meta = headed ?? (await head(run, args.bucket, args.key));
     return { ...withoutLength(meta), offset, bytes: 0, truncated: meta.size > 0 };
   }
+  if (total !== undefined) await args.admit?.(rangeLength(offset, args.length, total));
   const out = await run.client.send(
     new GetObjectCommand({ Bucket: args.bucket, Key: args.key, Range: range }),
     run.http,
@@ -106,6 +114,14 @@ async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink)
   if (limited && expected > limit) {
     body?.destroy?.();
     throw tooLarge(expected);
+  }
+  if (total === undefined && args.admit !== undefined) {
+    try {
+      await args.admit(expected);
+    } catch (e) {
+      body?.destroy?.();
+      throw e;
+    }
   }
 
   let received = 0;

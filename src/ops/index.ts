@@ -12,7 +12,7 @@ export { type CallerIdentity, callerContext } from "./caller.ts";
 export type { ConsentAnswer, ConsentAsker, ConsentRequest } from "./consent.ts";
 export { copyObject } from "./copy-object.ts";
 export { deleteObject } from "./delete-object.ts";
-export { getObject } from "./get-object.ts";
+export { type GetObjectArgs, type GetObjectResult, getObject } from "./get-object.ts";
 export { headObject } from "./head-object.ts";
 export { listBuckets } from "./list-buckets.ts";
 export { listConnections } from "./list-connections.ts";
