@@ -36,7 +36,8 @@ FROM gcr.io/distroless/cc-debian12:nonroot@sha256:9dac0a79194e45a7da0158a9c6da57
 LABEL org.opencontainers.image.title="mcp-s3" \
       org.opencontainers.image.description="Secure-by-default MCP server and command line for Amazon S3" \
       org.opencontainers.image.source="https://github.com/txn2/mcp-s3" \
-      org.opencontainers.image.licenses="Apache-2.0"
+      org.opencontainers.image.licenses="Apache-2.0" \
+      io.modelcontextprotocol.server.name="io.github.txn2/mcp-s3"
 COPY --from=build /out/mcp-s3 /usr/local/bin/mcp-s3
 # 65532 is distroless's "nonroot" user; numeric so that Kubernetes runAsNonRoot can verify it.
 USER 65532:65532

@@ -31,7 +31,16 @@ import { parseArgs } from "node:util";
 import { CopyObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { isRgwInstalled, type RgwServer, startRgw } from "../scripts/rgw.ts";
 import { BULK_OPS_FULL, BULK_OPS_QUICK, bulkOpsMeasures } from "./lib/bulk-ops.ts";
-import { callOk, connectServer, IDLE_MS, type McpResults, measureMcp } from "./lib/mcp.ts";
+import { type HttpResults, measureHttp } from "./lib/http.ts";
+import {
+  callOk,
+  connectServer,
+  IDLE_MS,
+  type McpResults,
+  measureConcurrentReads,
+  measureMcp,
+  type ReadsResult,
+} from "./lib/mcp.ts";
 import { fileSize, pipeIn, pipeOut, probe, runTimed, TIME_BIN } from "./lib/proc.ts";
 import { createBucket, deleteKey, objectSize, pool, rawClient, type S3Target } from "./lib/s3.ts";
 import { fmtBytes, fmtMB, fmtMs, fmtRatio, median, spreadPct } from "./lib/stats.ts";
@@ -68,9 +77,16 @@ interface Plan {
   cat: number;
   catRuns: number;
   mcpGet: number;
+  /** Size of each read in the concurrent-reads memory measure (the get limit it runs with). */
+  readsSize: number;
+  readsLevels: number[];
   metaCalls: number;
   getCalls: number;
   mcpWarmup: number;
+  /** HTTP: sequential calls for HTTP vs stdio; the fleet's clients and calls per client. */
+  httpCalls: number;
+  fleetClients: number;
+  fleetCalls: number;
   cutLimit: number;
   warmup: number;
 }
@@ -89,9 +105,14 @@ const FULL: Plan = {
   cat: 1 * MiB,
   catRuns: 15,
   mcpGet: 100 * 1024,
+  readsSize: 10 * MiB,
+  readsLevels: [1, 8, 16],
   metaCalls: 1000,
   getCalls: 300,
   mcpWarmup: 20,
+  httpCalls: 500,
+  fleetClients: 200,
+  fleetCalls: 10,
   cutLimit: 10 * MiB,
   warmup: 1,
 };
@@ -111,9 +132,14 @@ const QUICK: Plan = {
   cat: 64 * 1024,
   catRuns: 1,
   mcpGet: 100 * 1024,
+  readsSize: 1 * MiB,
+  readsLevels: [1, 4],
   metaCalls: 10,
   getCalls: 5,
   mcpWarmup: 1,
+  httpCalls: 5,
+  fleetClients: 10,
+  fleetCalls: 2,
   cutLimit: 1 * MiB,
   warmup: 0,
 };
@@ -138,6 +164,8 @@ const MEASURE_IDS = [
   "rm10k",
   "du50k",
   "mcp",
+  "http",
+  "mcp-reads",
   "cutoff",
 ];
 
@@ -456,6 +484,11 @@ function cliMeasures(ctx: Ctx): CliMeasure[] {
   return ms;
 }
 
+/** The text object of the concurrent-reads measure (its binary twin is srcKey). */
+function textKey(size: number): string {
+  return `text/${size}`;
+}
+
 function srcKey(ctx: Ctx, size: number): string {
   return ctx.srcKey.get(size) as string;
 }
@@ -628,7 +661,8 @@ async function seed(ctx: Ctx, want: (id: string) => boolean): Promise<void> {
   ctx.log(`  seeded ${n.toLocaleString("en")} keys in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const sizes = [
     [p.mcpGet, want("mcp")],
-    [p.cat, want("cat1m") || want("mcp")],
+    [p.readsSize, want("mcp-reads")],
+    [p.cat, want("cat1m") || want("mcp") || want("http")],
     [p.mid, MEASURE_IDS.some((id) => id.includes("-mid-") && want(id))],
     [p.big, want("cutoff") || MEASURE_IDS.some((id) => id.includes("-big-") && want(id))],
   ] as const;
@@ -642,6 +676,13 @@ async function seed(ctx: Ctx, want: (id: string) => boolean): Promise<void> {
     if (got !== size) throw new Error(`seeding ${key}: stored ${got} bytes, expected ${size}`);
     ctx.srcFile.set(size, file);
     ctx.srcKey.set(size, key);
+  }
+  if (want("mcp-reads")) {
+    // Text outside Latin-1 (held as UTF-16 by the server's runtime: its costliest kind of content).
+    const line = `text for the concurrent-reads measure ✓ ${"x".repeat(60)}\n`;
+    const text = Buffer.from(line.repeat(Math.ceil(p.readsSize / line.length))).subarray(0, p.readsSize);
+    text.fill(0x2e, p.readsSize - 8);
+    await bun.write(textKey(p.readsSize), text, { type: "text/plain; charset=utf-8" });
   }
   ctx.log(`  seeded source objects in ${((performance.now() - t0) / 1000).toFixed(1)} s total`);
 }
@@ -686,6 +727,8 @@ interface Report {
   build: string;
   measures: MeasureResult[];
   mcp: Map<ToolId, McpResults | { error: string }>;
+  http: HttpResults | { error: string } | undefined;
+  reads: Map<ToolId, ReadsResult | { error: string }>;
   cutoff: CutoffResult[] | { error: string };
   toolIds: ToolId[];
 }
@@ -838,6 +881,47 @@ function renderMcp(r: Report): string {
   return [...out, "", ...notes].join("\n");
 }
 
+function renderHttp(r: Report): string {
+  const h = r.http;
+  if (h === undefined) return "HTTP measures skipped.";
+  if ("error" in h) return `FAILED: ${h.error.split("\n")[0]}`;
+  const { single, fleet } = h;
+  const row = (name: string, x: { n: number; p50: number; p99: number }) =>
+    `| ${name} | ${x.n} | ${fmtMs(x.p50)} | ${fmtMs(x.p99)} |`;
+  return [
+    "| transport | n | p50 | p99 |",
+    "|---|---:|---:|---:|",
+    row("stdio (s3_get_object_metadata)", single.stdio),
+    row("Streamable HTTP (s3_get_object_metadata)", single.http),
+    "",
+    `${fleet.clients} concurrent clients over ${fleet.processes} \`serve --http\` processes, ${fleet.calls.toLocaleString("en")} calls ` +
+      `(${fleet.calls / fleet.clients} each): ${fleet.callsPerSecond.toFixed(0)} calls/s, p50 ${fmtMs(fleet.latency.p50)}, ` +
+      `p99 ${fmtMs(fleet.latency.p99)}, ${fleet.errors} error(s)${fleet.firstError === undefined ? "" : ` (first: ${fleet.firstError})`}; ` +
+      `peak RSS per process ${fleet.peakRssBytes.map(fmtMB).join(", ")}.`,
+  ].join("\n");
+}
+
+function renderReads(r: Report): string {
+  if (r.reads.size === 0) return "Concurrent-reads measure skipped.";
+  const out = [
+    "| server | concurrent reads | peak RSS (VmHWM) | wall | MiB/s |",
+    "|---|---:|---:|---:|---:|",
+  ];
+  for (const [id, m] of r.reads) {
+    if ("error" in m) {
+      out.push(`| ${id} | FAILED: ${m.error.split("\n")[0]?.replaceAll("|", "/")} | | | |`);
+      continue;
+    }
+    for (const l of m.levels) {
+      const mibs = (l.concurrent * m.size) / MiB / (l.wallMs / 1000);
+      out.push(
+        `| ${id} | ${l.concurrent} × ${sizeLabel(m.size)} | ${fmtMB(l.peakBytes)} | ${fmtMs(l.wallMs)} | ${mibs.toFixed(0)} |`,
+      );
+    }
+  }
+  return out.join("\n");
+}
+
 function renderCutoff(r: Report): string {
   if ("error" in r.cutoff) return `Cut-off measure FAILED: ${r.cutoff.error}`;
   return [
@@ -905,6 +989,13 @@ function targets(r: Report): Target[] {
           : (cell.rss ?? Number.POSITIVE_INFINITY) <= 150 * MiB,
     });
   }
+  const reads = r.reads.get("mcp-s3");
+  const most = reads === undefined || "error" in reads ? undefined : reads.levels.at(-1);
+  out.push({
+    name: `${most?.concurrent ?? 16} concurrent ${sizeLabel(r.plan.readsSize)} MCP reads: peak RSS < 256 MiB (SPEC §3)`,
+    value: most === undefined ? "–" : fmtMB(most.peakBytes),
+    met: most === undefined ? undefined : most.peakBytes < 256 * MiB,
+  });
   const m = r.mcp.get("mcp-s3");
   if (m === undefined || "error" in m) {
     out.push({ name: "MCP call overhead ≤ 1 ms p50", value: "–", met: undefined });
@@ -995,6 +1086,21 @@ Every MCP \`tools/call\` (SDK \`Client\` + \`StdioClientTransport\`, sequential)
 direct SDK call from the benchmark process, so both see the same machine state.
 
 ${renderMcp(r)}
+
+## MCP over HTTP vs stdio, and 200 concurrent clients on two processes
+
+One SDK client over Streamable HTTP (\`serve --http\`, stateless) and one over stdio call in
+alternation; then a fleet of SDK clients, spread round-robin over two server processes, all
+call at once (each client sequentially). Every process holds its own S3 connection pool.
+
+${renderHttp(r)}
+## Peak memory under concurrent MCP reads
+
+A fresh server (default read policy: read-only, get limit = the read size) per level; that many
+\`s3_get_object\` calls at once, half a binary object and half a non-Latin-1 text object, every result
+checked; the server's VmHWM afterwards. SPEC §3: 16 concurrent maximum-size reads in 256 MiB.
+
+${renderReads(r)}
 
 ## Size-limit cut-off: bytes actually fetched from S3
 
@@ -1218,6 +1324,56 @@ async function main(): Promise<number> {
         }
       }
     }
+    let http: Report["http"];
+    if (want("http")) {
+      log("bench: MCP over HTTP vs stdio, and a fleet of concurrent clients on two processes");
+      try {
+        http = await measureHttp({
+          binary: ctx.ours.binary,
+          env: ctx.ours.env,
+          bucket: BUCKET,
+          key: srcKey(ctx, plan.cat),
+          calls: plan.httpCalls,
+          warmup: plan.mcpWarmup,
+          clients: plan.fleetClients,
+          processes: 2,
+          callsPerClient: plan.fleetCalls,
+        });
+        log(
+          `  HTTP p50 ${fmtMs(http.single.http.p50)} vs stdio ${fmtMs(http.single.stdio.p50)}; fleet ${http.fleet.callsPerSecond.toFixed(0)} calls/s, p99 ${fmtMs(http.fleet.latency.p99)}, ${http.fleet.errors} errors`,
+        );
+        if (http.fleet.errors > 0)
+          http = { error: `${http.fleet.errors} fleet call(s) failed: ${http.fleet.firstError}` };
+      } catch (e) {
+        http = { error: (e as Error).message };
+        log(`  FAILED: ${http.error}`);
+      }
+    }
+    const reads: Report["reads"] = new Map();
+    if (want("mcp-reads")) {
+      for (const tool of ctx.tools.filter((t) => t.id.startsWith("mcp-s3"))) {
+        log(`bench: peak RSS under concurrent MCP reads (${tool.id})`);
+        try {
+          const r = await measureConcurrentReads({
+            binary: tool.binary,
+            env: {
+              ...tool.env,
+              MCP_S3_EXT_READONLY: "true",
+              MCP_S3_MAX_GET_SIZE: String(plan.readsSize),
+            },
+            bucket: BUCKET,
+            keys: [srcKey(ctx, plan.readsSize), textKey(plan.readsSize)],
+            size: plan.readsSize,
+            levels: plan.readsLevels,
+          });
+          reads.set(tool.id, r);
+          log(`  ${r.levels.map((l) => `${l.concurrent}: peak ${fmtMB(l.peakBytes)}`).join(", ")}`);
+        } catch (e) {
+          reads.set(tool.id, { error: (e as Error).message });
+          log(`  FAILED: ${(e as Error).message}`);
+        }
+      }
+    }
     let cutoff: Report["cutoff"] = { error: "skipped" };
     if (want("cutoff")) {
       log("bench: size-limit cut-off on the wire");
@@ -1239,12 +1395,14 @@ async function main(): Promise<number> {
       build: built.command,
       measures,
       mcp,
+      http,
+      reads,
       cutoff,
       toolIds: ctx.tools.map((t) => t.id),
     };
     const md = renderMarkdown(report);
     console.log(
-      `\n${renderTables(report)}\n\n${renderMcp(report)}\n\n${renderCutoff(report)}\n\n${renderTargets(report)}`,
+      `\n${renderTables(report)}\n\n${renderMcp(report)}\n\n${renderReads(report)}\n\n${renderHttp(report)}\n\n${renderCutoff(report)}\n\n${renderTargets(report)}`,
     );
     const outPath = values.out ?? (plan.quick ? undefined : join(ROOT, "bench", "RESULTS.md"));
     if (outPath !== undefined) {
@@ -1261,6 +1419,8 @@ async function main(): Promise<number> {
         [...m.byTool.entries()].some(([id, t]) => id.startsWith("mcp-s3") && t.error !== undefined),
       ) ||
       [...mcp.values()].some((m) => "error" in m) ||
+      (http !== undefined && "error" in http) ||
+      [...reads.values()].some((m) => "error" in m) ||
       (want("cutoff") && "error" in cutoff);
     log(
       `bench: done in ${((Date.now() - started.getTime()) / 60000).toFixed(1)} min${failed ? " (with failures)" : ""}`,

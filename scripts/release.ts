@@ -5,9 +5,12 @@
 //   bun scripts/release.ts --out DIR             another output directory
 //   bun scripts/release.ts --check-reproducible  build twice, compare checksums.txt, exit 1 if different
 //
-// dist/release/ then holds exactly the files a GitHub release publishes (before signatures):
+// dist/release/ then holds exactly the files the release workflow signs and publishes:
 //   mcp-s3_<version>_<os>_<arch>.tar.gz   (windows: .zip) - binary + LICENSE + README.md, flat
+//   mcp-s3_<version>_<os>_<arch>.mcpb     - MCP Bundle for Claude Desktop (scripts/mcpb.ts), five desktop targets
 //   mcp-s3_<version>_sbom.cdx.json        - CycloneDX SBOM of the production dependencies
+//   server.json                           - the MCP Registry entry (scripts/registry.ts)
+//   npm/*.tgz                             - the npm packages: mcp-s3 and six platform packages (scripts/npm.ts)
 //   checksums.txt                         - sha256sum format, covers every file above
 // and dist/release-manifest.json describes the build (used by tests/release to reuse a fresh build).
 import { spawn, spawnSync } from "node:child_process";
@@ -37,6 +40,10 @@ import {
   ROOT,
   sourceDateEpoch,
 } from "./build.ts";
+import { packageDescription } from "./distribution.ts";
+import { bundleManifest, bundleName, MCPB_TARGETS, makeBundle, serverTools } from "./mcpb.ts";
+import { NPM_MAIN_PACKAGE, NPM_PLATFORMS, npmPack, npmTarballName, stageNpmPackages } from "./npm.ts";
+import { registrySchemaProblems, SERVER_JSON, serverJson } from "./registry.ts";
 
 export const DEFAULT_OUT = join(ROOT, "dist", "release");
 export const MANIFEST_NAME = "release-manifest.json";
@@ -54,6 +61,14 @@ export interface ArchiveEntry {
   readonly size: number;
 }
 
+/** A published file other than an archive: an MCPB bundle or an npm tarball (path relative to outDir). */
+export interface PackageEntry {
+  readonly file: string;
+  readonly sha256: string;
+  /** The release target whose binary it holds; absent for the npm main package. */
+  readonly bunTarget?: string;
+}
+
 export interface ReleaseManifest {
   readonly version: string;
   readonly commit: string;
@@ -62,9 +77,15 @@ export interface ReleaseManifest {
   readonly bytecode: boolean;
   readonly outDir: string;
   readonly archives: readonly ArchiveEntry[];
+  readonly bundles: readonly PackageEntry[];
+  readonly npm: readonly PackageEntry[];
+  readonly registry: string;
   readonly sbom: string;
   readonly checksums: string;
 }
+
+/** Sub-directory of the release directory that holds the npm tarballs. */
+export const NPM_DIR = "npm";
 
 export function archiveName(version: string, t: ReleaseTarget): string {
   return `mcp-s3_${version}_${t.os}_${t.arch}.${t.archive}`;
@@ -91,11 +112,13 @@ function listFiles(dir: string): string[] {
  * directory is up to date.
  */
 export function sourceFingerprint(): string {
+  const scripts = ["build", "release", "npm", "mcpb", "registry", "zip", "distribution"].map(
+    (n) => `scripts/${n}.ts`,
+  );
   const files = [
     ...listFiles(join(ROOT, "src")),
-    ...["package.json", "package-lock.json", "scripts/build.ts", "scripts/release.ts", ...ARCHIVE_DOCS].map(
-      (f) => join(ROOT, f),
-    ),
+    ...listFiles(join(ROOT, "packaging")),
+    ...["package.json", "package-lock.json", ...scripts, ...ARCHIVE_DOCS].map((f) => join(ROOT, f)),
   ]
     .map((f) => relative(ROOT, f).split("\\").join("/"))
     .sort();
@@ -267,7 +290,15 @@ export async function stageTarget(
 }
 
 /** Names a release directory may contain (including what the release workflow adds). */
-const RELEASE_FILE = /^(mcp-s3_[\w.-]+|checksums\.txt(\.sigstore\.json|\.intoto\.jsonl)?)$/;
+const RELEASE_FILE =
+  /^(mcp-s3_[\w.-]+|(checksums\.txt|server\.json)(\.sigstore\.json|\.intoto\.jsonl)?|npm)$/;
+
+/** Every file under `dir`, as sorted paths relative to it with "/" separators. */
+export function publishedFiles(dir: string): string[] {
+  return listFiles(dir)
+    .map((f) => relative(dir, f).split("\\").join("/"))
+    .sort();
+}
 
 export interface ReleaseOptions {
   readonly outDir?: string;
@@ -313,18 +344,59 @@ export async function buildRelease(options: ReleaseOptions = {}): Promise<Releas
     log(`  compiled ${t.bunTarget} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
 
-  // 2. Archive (gzip/deflate are single-threaded: run one per core) and the SBOM.
+  // 2. Package: archives, npm tarballs and MCPB bundles (gzip/deflate are single-threaded: one job
+  //    per core), and the SBOM.
   const sbom = sbomName(version);
-  await Promise.all([
-    pool(staged, availableParallelism(), async ({ t, stage }) => {
+  const binaryOf = (bunTarget: string) => {
+    const found = staged.find(({ t }) => t.bunTarget === bunTarget);
+    if (!found) throw new Error(`${bunTarget} was not compiled`);
+    return { path: join(found.stage, found.t.binary), target: found.t };
+  };
+  const npmOut = join(outDir, NPM_DIR);
+  const npmDirs = stageNpmPackages(version, binaryOf, join(workDir, "npm"));
+  const tools = await serverTools();
+  const jobs: Array<() => Promise<void>> = [
+    ...staged.map(({ t, stage }) => async () => {
       await makeArchive(t, stage, join(outDir, archiveName(version, t)), epoch);
       log(`  archived ${archiveName(version, t)}`);
     }),
+    ...npmDirs.map((dir) => async () => {
+      log(`  packed ${NPM_DIR}/${await npmPack(dir, npmOut, join(workDir, "npm-home"))}`);
+    }),
+    ...MCPB_TARGETS.map((t) => async () => {
+      await makeBundle({
+        target: t,
+        binary: binaryOf(t.bunTarget).path,
+        manifest: bundleManifest(version, t, tools),
+        workDir,
+        outPath: join(outDir, bundleName(version, t)),
+        epoch,
+      });
+      log(`  bundled ${bundleName(version, t)}`);
+    }),
+  ];
+  await Promise.all([
+    pool(jobs, availableParallelism(), (job) => job()),
     makeSbom(join(outDir, sbom)).then(() => log(`  wrote ${sbom}`)),
   ]);
 
-  // 3. Checksums of everything published, sorted by name, in `sha256sum` format.
-  const published = readdirSync(outDir).sort();
+  // 3. The MCP Registry entry names the bundles by their SHA-256.
+  const bundles = await Promise.all(
+    MCPB_TARGETS.map(async (t) => ({
+      file: bundleName(version, t),
+      sha256: await sha256File(join(outDir, bundleName(version, t))),
+      bunTarget: t.bunTarget,
+    })),
+  );
+  const registry = serverJson({ version, description: packageDescription(), bundles });
+  const problems = registrySchemaProblems(registry);
+  if (problems.length > 0)
+    throw new Error(`${SERVER_JSON} does not match the registry schema:\n${problems.join("\n")}`);
+  writeFileSync(join(outDir, SERVER_JSON), `${JSON.stringify(registry, null, 2)}\n`);
+  log(`  wrote ${SERVER_JSON}`);
+
+  // 4. Checksums of everything published, sorted by path, in `sha256sum` format.
+  const published = publishedFiles(outDir);
   const sums = await Promise.all(published.map(async (f) => [await sha256File(join(outDir, f)), f] as const));
   writeFileSync(join(outDir, "checksums.txt"), sums.map(([h, f]) => `${h}  ${f}\n`).join(""));
 
@@ -348,6 +420,15 @@ export async function buildRelease(options: ReleaseOptions = {}): Promise<Releas
         size: statSync(join(outDir, file)).size,
       };
     }),
+    bundles,
+    npm: [
+      ...NPM_PLATFORMS.map((p) => ({
+        file: `${NPM_DIR}/${npmTarballName(p.name, version)}`,
+        bunTarget: p.bunTarget,
+      })),
+      { file: `${NPM_DIR}/${npmTarballName(NPM_MAIN_PACKAGE, version)}` },
+    ].map((e) => ({ ...e, sha256: byName.get(e.file) ?? "" })),
+    registry: SERVER_JSON,
     sbom,
     checksums: "checksums.txt",
   };
@@ -369,7 +450,13 @@ export function freshManifest(outDir: string = DEFAULT_OUT): ReleaseManifest | u
   if (!existsSync(path)) return undefined;
   const m = JSON.parse(readFileSync(path, "utf8")) as ReleaseManifest;
   if (m.fingerprint !== sourceFingerprint() || m.bytecode !== true) return undefined;
-  const files = [...m.archives.map((a) => a.file), m.sbom, m.checksums];
+  if (m.bundles === undefined || m.npm === undefined) return undefined; // made by an older release.ts
+  const files = [
+    ...m.archives.map((a) => a.file),
+    ...m.bundles.map((b) => b.file),
+    ...m.npm.map((n) => n.file),
+  ];
+  files.push(m.registry, m.sbom, m.checksums);
   return files.every((f) => existsSync(join(outDir, f))) ? m : undefined;
 }
 

@@ -156,7 +156,6 @@ export type PolicyRule =
   | "bucket_lists"
   | "max_get_size"
   | "max_put_size"
-  | "confirm"
   | "presign";
 
 /** A refusal by the policy gate. Audited as `denied`; the request never reached S3 (or was cut off). */

@@ -1,6 +1,6 @@
 // MCP measures: tools/call latency over stdio with the SDK's own client, against the same S3 call
-// made directly with @aws-sdk/client-s3 in this process (the overhead mcp-s3 adds), and the server's
-// resident memory after start and after many calls.
+// made directly with @aws-sdk/client-s3 in this process (the overhead mcp-s3 adds), the server's
+// resident memory after start and after many calls, and its peak memory under concurrent large reads.
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -57,8 +57,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function connectServer(
   binary: string,
   env: Record<string, string>,
+  maxBufferSize?: number,
 ): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
-  const transport = new StdioClientTransport({ command: binary, args: [], env, stderr: "pipe" });
+  const transport = new StdioClientTransport({
+    command: binary,
+    args: [],
+    env,
+    stderr: "pipe",
+    ...(maxBufferSize === undefined ? {} : { maxBufferSize }),
+  });
   let err = "";
   transport.stderr?.on("data", (d: Buffer) => {
     err = (err + d.toString()).slice(-4000);
@@ -106,10 +113,7 @@ export async function measureMcp(p: McpPlan): Promise<McpResults> {
       await rawGet();
     };
     const mcpGet = async () => {
-      const sc = await callOk(client, "s3_get_object", getArgs);
-      const content = typeof sc.content === "string" ? sc.content : "";
-      const n =
-        sc.is_base64 === true ? Math.floor((content.length * 3) / 4) - padding(content) : content.length;
+      const n = returnedBytes(await client.callTool({ name: "s3_get_object", arguments: getArgs }));
       if (n !== p.getSize) throw new Error(`s3_get_object returned ${n} bytes, expected ${p.getSize}`);
     };
     let calls = 0;
@@ -170,4 +174,84 @@ export async function measureMcp(p: McpPlan): Promise<McpResults> {
 
 function padding(b64: string): number {
   return b64.endsWith("==") ? 2 : b64.endsWith("=") ? 1 : 0;
+}
+
+const base64Bytes = (b64: string) => Math.floor((b64.length * 3) / 4) - padding(b64);
+
+/**
+ * Bytes an s3_get_object result carries: its one content block holds the content (text, or base64 in
+ * an image or embedded resource block). Throws for an error result.
+ */
+export function returnedBytes(r: Awaited<ReturnType<Client["callTool"]>>): number {
+  if (r.isError === true) {
+    throw new Error(`s3_get_object returned an error: ${JSON.stringify(r.structuredContent).slice(0, 300)}`);
+  }
+  const block = (
+    r.content as { type: string; text?: string; data?: string; resource?: { blob?: string } }[]
+  )[0];
+  if (block?.type === "text") return Buffer.byteLength(block.text ?? "");
+  if (block?.type === "image") return base64Bytes(block.data ?? "");
+  if (block?.type === "resource") return base64Bytes(block.resource?.blob ?? "");
+  throw new Error(`s3_get_object returned no content block: ${JSON.stringify(r).slice(0, 300)}`);
+}
+
+export interface ReadsPlan {
+  binary: string;
+  /** The server's environment; the reads measure runs the default read policy (read-only, get limit = size). */
+  env: Record<string, string>;
+  bucket: string;
+  /** Objects read round-robin (say, a binary and a text one), each `size` bytes. */
+  keys: string[];
+  size: number;
+  /** Concurrency levels; each gets a fresh server, since the peak (VmHWM) never goes down. */
+  levels: number[];
+}
+
+export interface ReadsLevel {
+  concurrent: number;
+  peakBytes: number;
+  wallMs: number;
+}
+
+export interface ReadsResult {
+  size: number;
+  levels: ReadsLevel[];
+}
+
+/**
+ * Peak resident memory of the server while it serves N concurrent maximum-size s3_get_object calls
+ * (SPEC §3: 16 of them within a 256 MiB container). Every result is checked for its size.
+ */
+export async function measureConcurrentReads(p: ReadsPlan): Promise<ReadsResult> {
+  const levels: ReadsLevel[] = [];
+  for (const n of p.levels) {
+    // A result line holds the content in base64 or, for text, twice: beyond the SDK client's 10 MiB default.
+    const { client, transport, stderr } = await connectServer(p.binary, p.env, 8 * p.size + 1024 * 1024);
+    const pid = transport.pid ?? 0;
+    try {
+      const t0 = performance.now();
+      const results = await Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          client.callTool(
+            { name: "s3_get_object", arguments: { bucket: p.bucket, key: p.keys[i % p.keys.length] } },
+            undefined,
+            {
+              timeout: 300_000,
+            },
+          ),
+        ),
+      );
+      const wallMs = performance.now() - t0;
+      for (const r of results) {
+        const got = returnedBytes(r);
+        if (got !== p.size) throw new Error(`s3_get_object returned ${got} bytes, expected ${p.size}`);
+      }
+      levels.push({ concurrent: n, peakBytes: procStatusKb(pid, "VmHWM") * 1024, wallMs });
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\nserver stderr: ${stderr().trim().slice(-1000)}`);
+    } finally {
+      await client.close().catch(() => {});
+    }
+  }
+  return { size: p.size, levels };
 }

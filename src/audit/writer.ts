@@ -24,11 +24,17 @@ export interface AuditRecord {
   readonly bucket?: string | undefined;
   readonly key?: string | undefined;
   readonly error?: string | undefined;
-  readonly source?: "mcp" | "cli" | undefined;
+  readonly source?: "mcp" | "cli" | "http" | undefined;
   readonly dest_bucket?: string | undefined;
   readonly dest_key?: string | undefined;
   readonly prefix?: string | undefined;
   readonly bytes?: number | undefined;
+  /** The authenticated caller over HTTP (`sub`, else `client_id`). */
+  readonly principal?: string | undefined;
+  /** The HTTP request the operation was part of. */
+  readonly request_id?: string | undefined;
+  /** The human's answer, for an operation that needed consent (SPEC §3 Consent). */
+  readonly consent?: "accepted" | "declined" | "unavailable" | undefined;
 }
 
 export interface AuditWriter {
@@ -56,6 +62,9 @@ const FIELD_ORDER = [
   "dest_key",
   "prefix",
   "bytes",
+  "principal",
+  "request_id",
+  "consent",
 ] as const;
 
 export function formatAuditLine(record: AuditRecord, now: Date): string {
@@ -69,9 +78,14 @@ export function formatAuditLine(record: AuditRecord, now: Date): string {
 
 export const NO_AUDIT: AuditWriter = Object.freeze({ enabled: false, write() {}, close() {} });
 
+/** `audit.file: "-"`: audit lines on stdout, for container platforms that collect it (HTTP mode only). */
+export const AUDIT_STDOUT = "-";
+
 export interface AuditOptions {
   readonly enabled: boolean;
   readonly file?: string | undefined;
+  /** Whether stdout is free for audit lines (`serve --http`); over stdio it carries MCP messages. */
+  readonly stdoutAllowed?: boolean;
   readonly now?: () => Date;
 }
 
@@ -94,7 +108,12 @@ export class AuditWriteError extends S3ToolError {
 export function createAuditWriter(options: AuditOptions): AuditWriter {
   if (!options.enabled) return NO_AUDIT;
   const now = options.now ?? (() => new Date());
-  const fd = options.file === undefined ? 2 : openAuditFile(options.file);
+  const fd =
+    options.file === undefined
+      ? 2
+      : options.file === AUDIT_STDOUT
+        ? stdoutFd(options)
+        : openAuditFile(options.file);
   let closed = false;
   // Sticky: after one failed write (maybe a partial line) nothing more is written or let through,
   // until the log is fixed and the process restarted.
@@ -123,9 +142,18 @@ export function createAuditWriter(options: AuditOptions): AuditWriter {
     close() {
       if (closed) return;
       closed = true;
-      if (fd !== 2) closeSync(fd);
+      if (fd > 2) closeSync(fd);
     },
   };
+}
+
+function stdoutFd(options: AuditOptions): number {
+  if (options.stdoutAllowed === true) return 1;
+  throw new S3ToolError(
+    "InvalidConfig",
+    'audit file "-" (stdout) is only for `serve --http`: here stdout carries MCP messages or command output',
+    "set MCP_S3_AUDIT_FILE / audit.file to a file, or leave it unset for stderr",
+  );
 }
 
 const APPEND = constants.O_WRONLY | constants.O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;

@@ -30,6 +30,12 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
   quiet: { type: "boolean", short: "q", description: "no progress bars and no status messages" },
   help: { type: "boolean", short: "h", description: "show help (global, or for a command)" },
   version: { type: "boolean", description: "show the version and exit" },
+  yes: {
+    type: "boolean",
+    short: "y",
+    description:
+      "consent in advance to what the policy's confirm list names (for scripts; else asked on a terminal)",
+  },
   "max-get-size": { type: "string", value: "SIZE", description: "largest object or range read (e.g. 1GB)" },
   "max-put-size": { type: "string", value: "SIZE", description: "largest object written (e.g. 5GB)" },
 };
@@ -47,6 +53,8 @@ export interface GlobalOptions {
   readonly quiet: boolean;
   readonly help: boolean;
   readonly version: boolean;
+  /** --yes: consent given in advance to operations the policy's `confirm` list names. */
+  readonly yes?: boolean | undefined;
   readonly readOnly?: string | boolean | undefined;
   readonly audit?: string | boolean | undefined;
   readonly maxGetSize?: string | undefined;
@@ -156,6 +164,7 @@ export function parseCommandLine(
       quiet: values.quiet === true,
       help: values.help === true,
       version: values.version === true,
+      yes: values.yes === true,
       readOnly: toggles["read-only"],
       audit: toggles.audit,
       maxGetSize: str("max-get-size"),

@@ -69,7 +69,7 @@ export function createCli(
 ): Cli {
   const out = new Output(io, { json: line.globals.json, quiet: line.globals.quiet });
   let config: Promise<Config> | undefined;
-  let ops: Promise<OpsContext & { close(): void }> | undefined;
+  let ops: Promise<OpsContext> | undefined;
   let opened: (OpsContext & { close(): void }) | undefined;
   let cancel: Cancellation | undefined;
 
@@ -102,12 +102,20 @@ export function createCli(
     out,
     config: loadConfig,
     ops() {
-      if (shared !== undefined) return shared.ops(line.globals);
+      // Consent is this command line's own (its --yes), even where the context is shared (`run`).
+      const withConsent = async (base: OpsContext): Promise<OpsContext> => {
+        const { cliConsent, processTerminal } = await import("./consent.ts");
+        return {
+          ...base,
+          consent: cliConsent({ yes: line.globals.yes === true, terminal: processTerminal() }),
+        };
+      };
+      if (shared !== undefined) return shared.ops(line.globals).then(withConsent);
       ops ??= (async () => {
         const cfg = await loadConfig();
         const { createOpsContext } = await import("../ops/index.ts");
         opened = createOpsContext(cfg, { source: "cli" });
-        return opened;
+        return withConsent(opened);
       })();
       return ops;
     },

@@ -86,13 +86,32 @@ export const BULK_OPTIONS: OptionSpecs = {
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "serve",
-    summary: "serve MCP over stdio (the default when no command is given)",
+    summary: "serve MCP over stdio (the default when no command is given), or over HTTP with --http",
     usage: "",
     minArgs: 0,
     maxArgs: 0,
-    options: {},
+    options: {
+      http: {
+        type: "string",
+        value: "[HOST:]PORT",
+        description:
+          "serve MCP over HTTP at /mcp instead (HOST defaults to 127.0.0.1; else MCP_S3_HTTP_LISTEN, http.listen)",
+      },
+      "insecure-no-auth": {
+        type: "boolean",
+        description:
+          "serve HTTP without authorization on a non-loopback address (something in front must authenticate)",
+      },
+    },
     details:
-      "Runs the MCP server on stdin/stdout until stdin closes or SIGTERM/SIGINT arrives, then exits 0.",
+      "Runs the MCP server on stdin/stdout until stdin closes or SIGTERM/SIGINT arrives, then exits 0.\n" +
+      "With --http (or MCP_S3_HTTP_LISTEN / http.listen set) it serves MCP Streamable HTTP at /mcp,\n" +
+      "stateless, with /healthz and /readyz, as an OAuth resource server (http.auth); SIGTERM lets\n" +
+      "requests in flight finish (up to 10 s) and exits 0. See docs/deploy.md.",
+    examples: [
+      "mcp-s3 serve --http 8080",
+      "MCP_S3_OAUTH_ISSUER=https://login.example.com/ MCP_S3_OAUTH_AUDIENCE=https://s3-mcp.example.com/mcp mcp-s3 serve --http 0.0.0.0:8080",
+    ],
     load: () => import("./commands/serve.ts"),
   },
   {

@@ -85,6 +85,7 @@ function mergeGlobals(outer: GlobalOptions, own: GlobalOptions): GlobalOptions {
     quiet: own.quiet || outer.quiet,
     help: own.help,
     version: own.version,
+    yes: own.yes === true || outer.yes === true,
     readOnly: own.readOnly ?? outer.readOnly,
     audit: own.audit ?? outer.audit,
     maxGetSize: own.maxGetSize ?? outer.maxGetSize,

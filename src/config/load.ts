@@ -16,7 +16,9 @@ import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import { errnoOf, fileKind, foreignOwner, O_NOCTTY, O_NONBLOCK } from "../owned-files.ts";
+import { loadHttpSettings } from "./http.ts";
 import { interpolate } from "./interpolate.ts";
+import { policyFieldRows } from "./policy-fields.ts";
 import { Problems, parseString } from "./problems.ts";
 import {
   type Config,
@@ -28,14 +30,7 @@ import {
   type Policy,
   PRESIGN_HARD_MAX_SECONDS,
 } from "./schema.ts";
-import {
-  DURATION_ACCEPTED,
-  type Parsed,
-  parseBoolean,
-  parseDuration,
-  parseList,
-  parseSize,
-} from "./values.ts";
+import { type Parsed, parseBoolean, parseDuration, parseList, parseSize } from "./values.ts";
 import {
   type YamlConnection,
   YamlConnectionSchema,
@@ -54,6 +49,8 @@ export interface ConfigFlags {
   readonly max_get_size?: string | undefined;
   readonly max_put_size?: string | undefined;
   readonly audit?: string | boolean | undefined;
+  /** `serve --http [HOST:]PORT` (§8). */
+  readonly http_listen?: string | undefined;
 }
 
 export interface ConfigSources {
@@ -83,14 +80,6 @@ const parseRegion = (v: unknown): Parsed<string> =>
   typeof v === "string" && /^[a-z0-9-]{1,64}$/.test(v)
     ? { ok: true, value: v }
     : { ok: false, accepted: "an AWS region name such as us-east-1 (lowercase letters, digits, dashes)" };
-const parseBucketList = (v: unknown) => parseList(v);
-/** A presign expiry is a duration of at most 7 days, the most a SigV4 presigned URL allows. */
-const parsePresignExpiry = (v: unknown): Parsed<number> => {
-  const r = parseDuration(v);
-  if (!r.ok || r.value <= PRESIGN_HARD_MAX_SECONDS * 1000) return r;
-  return { ok: false, accepted: `${DURATION_ACCEPTED}, at most 7d (the most a SigV4 presigned URL allows)` };
-};
-
 export function loadConfig(sources: ConfigSources): Config {
   const problems = new Problems();
   const env = sources.env;
@@ -138,6 +127,17 @@ export function loadConfig(sources: ConfigSources): Config {
     problems.take("extensions.logging", yaml?.extensions?.logging, parseBoolean) ??
     false;
 
+  const http = loadHttpSettings(
+    {
+      yaml: yaml?.http,
+      env,
+      listenFlag: flags.http_listen,
+      connections: Object.keys(connections),
+      policyLayer,
+    },
+    problems,
+  );
+
   if (problems.list.length > 0) throw new ConfigError(problems.list);
   return deepFreeze({
     default_connection: defaultName,
@@ -145,6 +145,7 @@ export function loadConfig(sources: ConfigSources): Config {
     audit:
       audit.file === undefined ? { enabled: audit.enabled } : { enabled: audit.enabled, file: audit.file },
     logging,
+    ...(http === undefined ? {} : { http }),
     ...(file === undefined ? {} : { config_file: file }),
   });
 }
@@ -259,20 +260,11 @@ function reportZodIssues(issues: readonly z.core.$ZodIssue[], file: string, prob
 
 function policyLayer(p: YamlPolicy | undefined, at: string, problems: Problems): PolicyLayer {
   if (p === undefined) return {};
-  return clean({
-    read_only: problems.take(`${at}.read_only`, p.read_only, parseBoolean),
-    size_limits: problems.take(`${at}.size_limits`, p.size_limits, parseBoolean),
-    max_get_size: problems.take(`${at}.max_get_size`, p.max_get_size, parseSize),
-    max_put_size: problems.take(`${at}.max_put_size`, p.max_put_size, parseSize),
-    prefix_acl: problems.take(`${at}.prefix_acl`, p.prefix_acl, parseBoolean),
-    allowed_prefixes: problems.take(`${at}.allowed_prefixes`, p.allowed_prefixes, parseList),
-    denied_prefixes: problems.take(`${at}.denied_prefixes`, p.denied_prefixes, parseList),
-    allowed_buckets: problems.take(`${at}.allowed_buckets`, p.allowed_buckets, parseBucketList),
-    denied_buckets: problems.take(`${at}.denied_buckets`, p.denied_buckets, parseBucketList),
-    presign_max_expiry_seconds: seconds(
-      problems.take(`${at}.presign_max_expiry`, p.presign_max_expiry, parsePresignExpiry),
-    ),
-  });
+  const layer: Record<string, unknown> = {};
+  for (const [key, row] of policyFieldRows()) {
+    layer[key] = problems.take(`${at}.${row.yaml}`, (p as Record<string, unknown>)[row.yaml], row.parse);
+  }
+  return clean(layer) as PolicyLayer;
 }
 
 function legacyExtensionsPolicy(yaml: YamlFile | undefined, problems: Problems): PolicyLayer {
@@ -309,28 +301,17 @@ function takeEnv<T>(env: Env, problems: Problems, parse: (v: unknown) => Parsed<
 }
 
 function envPolicyLayer(env: Env, problems: Problems): PolicyLayer {
-  return clean({
-    read_only: takeEnv(env, problems, parseBoolean, "MCP_S3_EXT_READONLY"),
-    size_limits: takeEnv(env, problems, parseBoolean, "MCP_S3_EXT_SIZELIMIT"),
-    max_get_size: takeEnv(env, problems, parseSize, "MCP_S3_MAX_GET_SIZE"),
-    max_put_size: takeEnv(env, problems, parseSize, "MCP_S3_MAX_PUT_SIZE"),
-    prefix_acl: takeEnv(env, problems, parseBoolean, "MCP_S3_EXT_PREFIXACL", "MCP_S3_EXT_PREFIX_ACL"),
-    allowed_prefixes: takeEnv(env, problems, parseList, "MCP_S3_ALLOWED_PREFIXES"),
-    denied_prefixes: takeEnv(env, problems, parseList, "MCP_S3_DENIED_PREFIXES"),
-    allowed_buckets: takeEnv(env, problems, parseList, "MCP_S3_ALLOWED_BUCKETS"),
-    denied_buckets: takeEnv(env, problems, parseList, "MCP_S3_DENIED_BUCKETS"),
-    presign_max_expiry_seconds: seconds(
-      takeEnv(env, problems, parsePresignExpiry, "MCP_S3_PRESIGN_MAX_EXPIRY"),
-    ),
-  });
+  const layer: Record<string, unknown> = {};
+  for (const [key, row] of policyFieldRows()) layer[key] = takeEnv(env, problems, row.parse, ...row.env);
+  return clean(layer) as PolicyLayer;
 }
 
 function flagPolicyLayer(flags: ConfigFlags, problems: Problems): PolicyLayer {
-  return clean({
-    read_only: problems.take("--read-only", flags.read_only, parseBoolean),
-    max_get_size: problems.take("--max-get-size", flags.max_get_size, parseSize),
-    max_put_size: problems.take("--max-put-size", flags.max_put_size, parseSize),
-  });
+  const layer: Record<string, unknown> = {};
+  for (const [key, row] of policyFieldRows()) {
+    if (row.flag !== undefined) layer[key] = problems.take(row.flag.name, flags[row.flag.key], row.parse);
+  }
+  return clean(layer) as PolicyLayer;
 }
 
 function finishPolicy(layer: PolicyLayer, where: string, problems: Problems): Policy {
@@ -559,10 +540,6 @@ function finishConnection(draft: ConnectionDraft, policy: Policy, env: Env, prob
 
 function mergeLayers(...layers: PolicyLayer[]): PolicyLayer {
   return Object.assign({}, ...layers);
-}
-
-function seconds(ms: number | undefined): number | undefined {
-  return ms === undefined ? undefined : Math.ceil(ms / 1000);
 }
 
 /** Drops undefined fields so that spreading a layer never erases a lower layer's value. */

@@ -1,5 +1,15 @@
 // The views of the configuration that may be shown to anyone: secrets replaced, never included.
-import type { Config, Connection, Policy } from "./schema.ts";
+import { showPolicy } from "./policy-fields.ts";
+import { hideUrlCredentials } from "./problems.ts";
+import type {
+  Config,
+  Connection,
+  ConsentClass,
+  HttpSettings,
+  Policy,
+  PresignMode,
+  Principal,
+} from "./schema.ts";
 import { formatDuration, formatSize } from "./values.ts";
 
 export const REDACTED = "********";
@@ -15,6 +25,9 @@ export interface PolicySummary {
   allowed_buckets: string[];
   denied_buckets: string[];
   presign_max_expiry_seconds: number;
+  presign: PresignMode;
+  confirm: ConsentClass[];
+  consent_timeout_ms: number;
 }
 
 export interface ConnectionSummary {
@@ -34,6 +47,7 @@ export function policySummary(p: Policy): PolicySummary {
     denied_prefixes: [...p.denied_prefixes],
     allowed_buckets: [...p.allowed_buckets],
     denied_buckets: [...p.denied_buckets],
+    confirm: [...p.confirm],
   };
 }
 
@@ -69,18 +83,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
       ...(c.profile === undefined ? {} : { profile: c.profile }),
       timeout: formatDuration(c.timeout_ms),
       ...(c.public_endpoint === undefined ? {} : { public_endpoint: c.public_endpoint }),
-      policy: {
-        read_only: c.policy.read_only,
-        size_limits: c.policy.size_limits,
-        max_get_size: formatSize(c.policy.max_get_size),
-        max_put_size: formatSize(c.policy.max_put_size),
-        prefix_acl: c.policy.prefix_acl,
-        allowed_prefixes: [...c.policy.allowed_prefixes],
-        denied_prefixes: [...c.policy.denied_prefixes],
-        allowed_buckets: [...c.policy.allowed_buckets],
-        denied_buckets: [...c.policy.denied_buckets],
-        presign_max_expiry: formatDuration(c.policy.presign_max_expiry_seconds * 1000),
-      },
+      policy: showPolicy(c.policy),
     };
   }
   return {
@@ -92,6 +95,49 @@ export function redactedConfig(config: Config): Record<string, unknown> {
       ...(config.audit.file === undefined ? {} : { file: config.audit.file }),
     },
     logging: config.logging,
+    ...(config.http === undefined ? {} : { http: httpView(config.http) }),
+  };
+}
+
+/** The `http:` block as it could be written back (it holds no secret: tokens are never configured). */
+function httpView(http: HttpSettings): Record<string, unknown> {
+  const { auth } = http;
+  return {
+    ...(http.listen === undefined
+      ? {}
+      : {
+          listen: `${http.listen.host.includes(":") ? `[${http.listen.host}]` : http.listen.host}:${http.listen.port}`,
+        }),
+    allowed_hosts: [...http.allowed_hosts],
+    allowed_origins: [...http.allowed_origins],
+    call_timeout: formatDuration(http.call_timeout_ms),
+    auth: {
+      mode: auth.mode,
+      ...(auth.issuer === undefined ? {} : { issuer: auth.issuer }),
+      ...(auth.audience === undefined ? {} : { audience: auth.audience }),
+      ...(auth.jwks_uri === undefined ? {} : { jwks_uri: hideUrlCredentials(auth.jwks_uri) }),
+      required_scopes: [...auth.required_scopes],
+      algorithms: [...auth.algorithms],
+    },
+    principals: http.principals.map((p) => ({
+      match: { ...p.match, ...(p.match.scope === undefined ? {} : { scope: [...p.match.scope] }) },
+      ...(p.connections === undefined ? {} : { connections: [...p.connections] }),
+      policy: policyFieldsView(p.policy),
+    })),
+    require_principal: http.require_principal,
+  };
+}
+
+/** Policy fields as they are written in YAML (sizes and durations with units). */
+function policyFieldsView(p: Principal["policy"]): Record<string, unknown> {
+  const { max_get_size, max_put_size, presign_max_expiry_seconds, ...rest } = p;
+  return {
+    ...rest,
+    ...(max_get_size === undefined ? {} : { max_get_size: formatSize(max_get_size) }),
+    ...(max_put_size === undefined ? {} : { max_put_size: formatSize(max_put_size) }),
+    ...(presign_max_expiry_seconds === undefined
+      ? {}
+      : { presign_max_expiry: formatDuration(presign_max_expiry_seconds * 1000) }),
   };
 }
 

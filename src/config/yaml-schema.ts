@@ -2,22 +2,13 @@
 // errors so a typo can never silently drop a policy. Scalar values are parsed later with the
 // same parsers the environment uses, so `10MB` means the same thing everywhere.
 import { z } from "zod";
+import { POLICY_FIELDS } from "./policy-fields.ts";
 
 const scalar = z.unknown().optional();
 
+/** Keys under `policy:`: one per row of the policy-field table. */
 export const YamlPolicySchema = z
-  .object({
-    read_only: scalar,
-    size_limits: scalar,
-    max_get_size: scalar,
-    max_put_size: scalar,
-    prefix_acl: scalar,
-    allowed_prefixes: scalar,
-    denied_prefixes: scalar,
-    allowed_buckets: scalar,
-    denied_buckets: scalar,
-    presign_max_expiry: scalar,
-  })
+  .object(Object.fromEntries(Object.values(POLICY_FIELDS).map((row) => [row.yaml, scalar])))
   .strict();
 
 export const YamlConnectionSchema = z
@@ -57,6 +48,42 @@ export const YamlExtensionsSchema = z
   })
   .strict();
 
+/** §8: only used by `serve --http`, but checked whenever the file is read (typos are errors). */
+export const YamlHttpSchema = z
+  .object({
+    listen: scalar,
+    allowed_hosts: scalar,
+    allowed_origins: scalar,
+    call_timeout: scalar,
+    auth: z
+      .object({
+        mode: scalar,
+        issuer: scalar,
+        audience: scalar,
+        jwks_uri: scalar,
+        required_scopes: scalar,
+        algorithms: scalar,
+      })
+      .strict()
+      .optional(),
+    principals: z
+      .array(
+        z
+          .object({
+            match: z
+              .object({ sub: scalar, client_id: scalar, scope: scalar, claims: scalar })
+              .strict()
+              .optional(),
+            connections: scalar,
+            policy: YamlPolicySchema.optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    require_principal: scalar,
+  })
+  .strict();
+
 export const YamlFileSchema = z
   .object({
     default_connection: scalar,
@@ -66,6 +93,7 @@ export const YamlFileSchema = z
     policy: YamlPolicySchema.optional(),
     audit: z.object({ enabled: scalar, file: scalar }).strict().optional(),
     logging: scalar,
+    http: YamlHttpSchema.optional(),
     // Go predecessor layout
     connection: YamlConnectionSchema.optional(),
     additional_connections: z.record(z.string(), YamlConnectionSchema).optional(),
@@ -76,3 +104,4 @@ export const YamlFileSchema = z
 export type YamlFile = z.infer<typeof YamlFileSchema>;
 export type YamlConnection = z.infer<typeof YamlConnectionSchema>;
 export type YamlPolicy = z.infer<typeof YamlPolicySchema>;
+export type YamlHttp = z.infer<typeof YamlHttpSchema>;

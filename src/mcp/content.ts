@@ -1,6 +1,7 @@
 // Object bodies in and out of JSON: text when it is text, base64 otherwise, and strict base64 on input
 // so that a malformed upload is refused instead of being stored as garbage.
-import { Buffer } from "node:buffer";
+import { Buffer, isUtf8 } from "node:buffer";
+import type { ContentBlock } from "@modelcontextprotocol/sdk/types.js";
 import { S3ToolError } from "../errors.ts";
 
 export interface EncodedContent {
@@ -18,6 +19,8 @@ export function isTextualType(contentType: string | null | undefined): boolean {
   return contentType != null && TEXTUAL_TYPES.test(contentType.trim());
 }
 
+const UTF8_LABELS = new Set(["utf-8", "utf8", "unicode-1-1-utf-8"]);
+
 function charsetOf(contentType: string | null | undefined): string | undefined {
   const m = contentType == null ? null : /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType);
   return m?.[1]?.toLowerCase();
@@ -25,6 +28,9 @@ function charsetOf(contentType: string | null | undefined): string | undefined {
 
 /** Decodes strictly; undefined when the bytes are not valid in that encoding (or it is unknown). */
 function decodeStrict(bytes: Uint8Array, label: string): string | undefined {
+  // A fatal TextDecoder allocates room for the whole text before it finds the first bad byte (18 MiB
+  // for a 10 MiB binary body): binary is told apart first, without allocating.
+  if (UTF8_LABELS.has(label) && !isUtf8(bytes)) return undefined;
   try {
     // ignoreBOM keeps a byte-order mark in the text, so the text is exactly the stored bytes.
     return new TextDecoder(label as ConstructorParameters<typeof TextDecoder>[0], {
@@ -60,7 +66,36 @@ export function encodeContent(bytes: Uint8Array, contentType: string | null, mor
       if (headText !== undefined) return { content: headText, is_base64: false, bytes: head.byteLength };
     }
   }
-  return { content: Buffer.from(bytes).toString("base64"), is_base64: true, bytes: bytes.byteLength };
+  // A view, not Buffer.from(bytes), which would copy the whole body once more.
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { content: view.toString("base64"), is_base64: true, bytes: bytes.byteLength };
+}
+
+/**
+ * The one content block that carries a read's content (SPEC §5.1): text as a text block; a whole image
+ * as an image block; any other bytes (or part of an image) as an embedded resource blob named by `uri`.
+ */
+export function contentBlock(
+  encoded: EncodedContent,
+  contentType: string | null,
+  whole: boolean,
+  uri: string,
+): ContentBlock {
+  if (!encoded.is_base64) return { type: "text", text: encoded.content };
+  const mimeType = contentType?.trim() || "application/octet-stream";
+  if (whole && isImageType(contentType)) return { type: "image", data: encoded.content, mimeType };
+  return { type: "resource", resource: { uri, mimeType, blob: encoded.content } };
+}
+
+/** image/* (SVG is XML, returned as text when it decodes). */
+export function isImageType(contentType: string | null | undefined): boolean {
+  return contentType != null && /^image\/[a-z0-9.+-]+\s*(?:;|$)/i.test(contentType.trim());
+}
+
+/** The object's URI in the resource template s3://{connection}/{bucket}/{+key} (the key percent-encoded, '/' kept). */
+export function objectUri(connection: string, bucket: string, key: string): string {
+  const part = (s: string) => encodeURIComponent(s);
+  return `s3://${part(connection)}/${part(bucket)}/${part(key).replace(/%2F/g, "/")}`;
 }
 
 /** Length of a UTF-8 sequence cut off at the end of `bytes` (0 when the end is on a character boundary). */

@@ -8,7 +8,8 @@ import { type OperationSpec, runOperation } from "../ops/run.ts";
  * (say ReadOnlyMode for a write) wins over `error`, exactly as it would for a well-formed call.
  */
 export function failOperation(ops: OpsContext, spec: OperationSpec, error: unknown): Promise<never> {
-  return runOperation(ops, spec, async () => {
+  // A call that fails anyway is never put to a human for consent.
+  return runOperation(ops, { ...spec, consentInRun: true }, async () => {
     throw error;
   });
 }

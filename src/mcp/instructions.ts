@@ -2,6 +2,8 @@
 // This module only writes text: every decision is made by the policy gate in src/policy.
 import type { Config, Connection, Policy } from "../config/schema.ts";
 import { formatDuration, formatSize } from "../config/values.ts";
+import { classesNeedingConsent } from "../policy/consent.ts";
+import type { Touch } from "../policy/decide.ts";
 
 export const TOOL_NAMES = [
   "s3_list_buckets",
@@ -71,10 +73,86 @@ export function policyLines(p: Policy): string[] {
       `Buckets: ${parts.join("; ")} (refused buckets return BucketDenied and are hidden from s3_list_buckets).`,
     );
   }
+  const lifetime = `last at most ${formatDuration(p.presign_max_expiry_seconds * 1000)} (default ${formatDuration(Math.min(3600, p.presign_max_expiry_seconds) * 1000)})`;
   lines.push(
-    `Presigned URLs last at most ${formatDuration(p.presign_max_expiry_seconds * 1000)} (default ${formatDuration(Math.min(3600, p.presign_max_expiry_seconds) * 1000)}).`,
+    p.presign === "off"
+      ? "Presigned URLs are disabled by the administrator: s3_presign_url returns PresignDisabled for GET and PUT."
+      : p.presign === "get"
+        ? `Presigned URLs: download (GET) URLs only, they ${lifetime}; upload (PUT) URLs are disabled by the administrator and return PresignDisabled.`
+        : `Presigned URLs (GET, and PUT where writes are allowed) ${lifetime}.`,
   );
+  lines.push(consentLine(p));
   return lines;
+}
+
+/** Each tool call that may need consent, with the touches it declares (classified by the one classifier). */
+const CONSENT_CALLS: readonly [string, readonly Touch[]][] = [
+  ["s3_put_object", [{ access: "write", bucket: "b", key: "k" }]],
+  ["s3_delete_object", [{ access: "delete", bucket: "b", key: "k" }]],
+  [
+    "s3_copy_object",
+    [
+      { access: "read", bucket: "b", key: "k" },
+      { access: "write", bucket: "b", key: "k2" },
+    ],
+  ],
+  ["s3_presign_url", [{ access: "read", bucket: "b", key: "k", presign: "GET" }]],
+  ["s3_presign_url with method PUT", [{ access: "write", bucket: "b", key: "k", presign: "PUT" }]],
+];
+
+/** The calls that wait for a human's consent under this policy, in words. */
+export function callsNeedingConsent(p: Policy): string[] {
+  const calls = CONSENT_CALLS.filter(([, touches]) => classesNeedingConsent(p, touches).length > 0).map(
+    ([name]) => name,
+  );
+  // "s3_presign_url" already covers its PUT form.
+  return calls.includes("s3_presign_url")
+    ? calls.filter((c) => c !== "s3_presign_url with method PUT")
+    : calls;
+}
+
+function consentLine(p: Policy): string {
+  const calls = callsNeedingConsent(p);
+  if (calls.length === 0) return "No operation waits for a human's consent.";
+  return `Consent (confirm: ${p.confirm.join(", ")}): ${list(calls)} run only after the user approves that exact call in a prompt the server sends (MCP elicitation) and wait for the answer (up to ${formatDuration(p.consent_timeout_ms)}). Declined or unanswered: ConsentDeclined; a client that cannot show the prompt: ConsentRequired. Do not retry a declined call unless the user asks for it.`;
+}
+
+/**
+ * The note added to a tool's description when its calls wait for consent (on the connections that
+ * want it). `touches` is what one call declares.
+ */
+export function consentNote(
+  config: Config,
+  touches: readonly Touch[],
+  subject = "A call",
+  verb = "runs",
+): string {
+  const conns = Object.values(config.connections);
+  const asking = conns.filter((c) => classesNeedingConsent(c.policy, touches).length > 0);
+  if (asking.length === 0) return "";
+  const where =
+    asking.length === conns.length ? "" : ` on the connection ${list(asking.map((c) => `"${c.name}"`))}`;
+  return ` ${subject} ${verb} only after the user approves it${where}: the server asks them (elicitation) and waits; declined → ConsentDeclined, a client without elicitation → ConsentRequired.`;
+}
+
+/** What the presign setting allows, for the presign tool's description (default connection first). */
+export function presignNote(config: Config): string {
+  const def = defaultConnection(config);
+  const says = (p: Policy) =>
+    p.presign === "off"
+      ? "no presigned URLs (PresignDisabled)"
+      : p.presign === "get"
+        ? "download (GET) URLs only; PUT returns PresignDisabled"
+        : "GET and PUT URLs";
+  const others = Object.values(config.connections).filter(
+    (c) => c.name !== def.name && c.policy.presign !== def.policy.presign,
+  );
+  const first =
+    def.policy.presign === "get_put"
+      ? ""
+      : ` The administrator allows ${says(def.policy)}${others.length > 0 ? " on the default connection" : ""}.`;
+  const rest = others.map((c) => ` On the connection "${c.name}": ${says(c.policy)}.`).join("");
+  return `${first}${rest}`;
 }
 
 function connectionLine(c: Connection, isDefault: boolean): string {
@@ -111,7 +189,7 @@ export function buildInstructions(config: Config): string {
     config.audit.enabled
       ? "Every call, refused ones included, is written to an audit log."
       : "Audit logging is off.",
-    "Failures are tool results with isError: true and structuredContent {error, message, hint}. A policy refusal (ReadOnlyMode, PrefixDenied, BucketDenied, EntityTooLarge) names the rule that refused; retrying will not help, so tell the user which rule applies instead of looking for a way around it.",
+    "Failures are tool results with isError: true and structuredContent {error, message, hint}. A policy refusal (ReadOnlyMode, PrefixDenied, BucketDenied, EntityTooLarge, PresignDisabled, ConsentRequired, ConsentDeclined) names the rule that refused; retrying will not help, so tell the user which rule applies instead of looking for a way around it.",
   );
   return out.join("\n");
 }

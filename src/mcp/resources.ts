@@ -1,13 +1,14 @@
 // Objects as MCP resources: s3://{connection}/{bucket}/{+key}, read through the same operation as
 // s3_get_object (same policy, same size limit) and audited under the tool name "resources/read".
-import { Buffer } from "node:buffer";
 import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
 import { S3ToolError } from "../errors.ts";
-import { getObject } from "../ops/index.ts";
+import { resourceCompleters } from "./completion.ts";
 import { encodeContent } from "./content.ts";
+import { withDeadline } from "./deadline.ts";
 import { failOperation } from "./fail.ts";
 import { RESOURCE_TEMPLATE } from "./instructions.ts";
+import { readObjectBody } from "./object-body.ts";
 import { resourceError } from "./result.ts";
 import { BUCKET_NAME } from "./schemas.ts";
 import type { ToolContext } from "./tool.ts";
@@ -19,9 +20,7 @@ export function registerResources(server: McpServer, ctx: ToolContext): void {
     // Listing every object of every bucket is not sensible: resources/list stays empty, and objects
     // are found with s3_list_objects and read by URI.
     list: undefined,
-    complete: {
-      connection: (value) => Object.keys(ctx.config.connections).filter((n) => n.startsWith(value)),
-    },
+    complete: resourceCompleters(ctx.ops),
   });
   server.registerResource(
     "s3-object",
@@ -31,7 +30,10 @@ export function registerResources(server: McpServer, ctx: ToolContext): void {
       description:
         "An object's content, under the same policy and size limit as s3_get_object. The key is percent-encoded where needed (a space as %20); keys with '.' or '..' path segments cannot be addressed as URIs, read them with s3_get_object (while a prefix ACL or a bucket list is on, such keys cannot be read at all).",
     },
-    (uri, variables, extra) => ctx.inFlight.track(read(ctx, uri, variables, extra.signal)),
+    (uri, variables, extra) =>
+      ctx.inFlight.track(
+        withDeadline(extra.signal, ctx.callTimeoutMs, (signal) => read(ctx, uri, variables, signal)),
+      ),
   );
 }
 
@@ -60,24 +62,27 @@ async function read(
       );
       return await failOperation(ctx.ops, { ...spec, touches: [] }, error);
     }
-    const chunks: Uint8Array[] = [];
-    const got = await getObject(
-      ctx.ops,
+    const body = await readObjectBody(
+      ctx,
       { connection: connection.text, bucket: bucket.text, key: key.text, signal },
-      (c) => {
-        chunks.push(c);
-      },
       RESOURCE_TOOL_NAME,
     );
-    const encoded = encodeContent(Buffer.concat(chunks), got.content_type, false);
-    const mimeType = got.content_type ?? "application/octet-stream";
-    return {
-      contents: [
-        encoded.is_base64
-          ? { uri: uri.href, mimeType, blob: encoded.content }
-          : { uri: uri.href, mimeType, text: encoded.content },
-      ],
-    };
+    try {
+      const encoded = encodeContent(body.bytes, body.got.content_type, false);
+      const mimeType = body.got.content_type ?? "application/octet-stream";
+      const result: ReadResourceResult = {
+        contents: [
+          encoded.is_base64
+            ? { uri: uri.href, mimeType, blob: encoded.content }
+            : { uri: uri.href, mimeType, text: encoded.content },
+        ],
+      };
+      ctx.afterSend.hold(result, body.release, signal);
+      return result;
+    } catch (e) {
+      body.release();
+      throw e;
+    }
   } catch (e) {
     throw resourceError(e);
   }

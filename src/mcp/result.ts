@@ -1,7 +1,7 @@
 // The one place where outcomes become MCP results: successes with structuredContent plus a text
 // rendering, failures with `isError: true` and {error, message, hint}. Resource reads have no
 // isError form, so their failures become JSON-RPC errors carrying the same object as `data`.
-import { type CallToolResult, ErrorCode } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, type ContentBlock, ErrorCode } from "@modelcontextprotocol/sdk/types.js";
 import type { PolicyRule, ErrorCode as S3ErrorCode } from "../errors.ts";
 import { POLICY_CODES, PolicyRefusal, S3ToolError } from "../errors.ts";
 import { toS3ToolError } from "../s3/errors.ts";
@@ -12,11 +12,14 @@ export interface ErrorBody {
   hint: string;
 }
 
-/** A successful tool result. The text block is the same object as JSON, for clients that read only text. */
-export function toolResult(structured: Record<string, unknown>): CallToolResult {
+/**
+ * A successful tool result. Unless the tool gives its own content blocks (an object body, returned
+ * once), the text block is the same object as JSON, for clients that read only text.
+ */
+export function toolResult(structured: Record<string, unknown>, content?: ContentBlock[]): CallToolResult {
   return {
     structuredContent: structured,
-    content: [{ type: "text", text: JSON.stringify(structured, null, 2) }],
+    content: content ?? [{ type: "text", text: JSON.stringify(structured, null, 2) }],
   };
 }
 
@@ -43,7 +46,9 @@ export function errorBody(e: unknown): ErrorBody {
  * comes first. Hints of clean-ups that failed after the refusal are kept.
  */
 function hintFor(err: S3ToolError): string {
-  if (!(err instanceof PolicyRefusal) || !POLICY_CODES.has(err.code)) return err.hint;
+  if (!(err instanceof PolicyRefusal) || !POLICY_CODES.has(err.code) || OWN_WORDS.has(err.code)) {
+    return err.hint;
+  }
   const rule = err.rule !== undefined ? REFUSALS[err.rule] : (BY_CODE[err.code] ?? ANY_RULE);
   const hint = `${rule.within ?? ""}this is the server's policy, set by its administrator, not something to work around: tell the user which rule refused the call (the message names it); an administrator can change it with ${rule.setting}`;
   return [hint, ...err.cleanupFailures.map((f) => f.hint)].join("; ");
@@ -71,9 +76,14 @@ const REFUSALS: Readonly<Record<PolicyRule, RuleText>> = {
     setting: "MCP_S3_MAX_GET_SIZE or policy.max_get_size",
   },
   max_put_size: { setting: "MCP_S3_MAX_PUT_SIZE or policy.max_put_size" },
-  confirm: { setting: "MCP_S3_CONFIRM or policy.confirm" },
   presign: { setting: "MCP_S3_PRESIGN or policy.presign" },
 };
+
+/**
+ * Consent refusals are already worded for the agent by the MCP front end's consent asker
+ * (src/mcp/elicit.ts, src/ops/consent.ts): a declined call is the user's answer, not a setting.
+ */
+const OWN_WORDS: ReadonlySet<S3ErrorCode> = new Set(["ConsentRequired", "ConsentDeclined"]);
 
 /** A refusal that did not name its rule, by its code. */
 const BY_CODE: Partial<Record<S3ErrorCode, RuleText>> = {
@@ -83,8 +93,6 @@ const BY_CODE: Partial<Record<S3ErrorCode, RuleText>> = {
   EntityTooLarge: {
     setting: "MCP_S3_MAX_GET_SIZE / MCP_S3_MAX_PUT_SIZE or policy.max_get_size / policy.max_put_size",
   },
-  ConsentRequired: REFUSALS.confirm,
-  ConsentDeclined: REFUSALS.confirm,
   PresignDisabled: REFUSALS.presign,
 };
 

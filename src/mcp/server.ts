@@ -1,6 +1,8 @@
 // The MCP server: nine tools and one resource template over the operation layer. All per-server state
 // lives in the ToolContext built here; nothing is kept at module level.
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { Protocol } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
   CallToolRequestSchema,
   type CallToolResult,
@@ -13,9 +15,13 @@ import { ERROR_CODES } from "../errors.ts";
 import type { OpsContext } from "../ops/index.ts";
 import { runtimeName } from "../runtime/index.ts";
 import { buildInfo } from "../version.ts";
+import { AfterSend } from "./after-send.ts";
+import { withDeadline } from "./deadline.ts";
 import { failOperation, stringArg } from "./fail.ts";
 import { InFlight } from "./inflight.ts";
 import { buildInstructions } from "./instructions.ts";
+import type { RequestExtra } from "./progress.ts";
+import { type ReadBudget, sharedReadBudget } from "./read-budget.ts";
 import { registerResources } from "./resources.ts";
 import { invalidArguments, toolError, unknownTool } from "./result.ts";
 import { BUCKET_FIELDS } from "./schemas.ts";
@@ -46,13 +52,41 @@ const TOOLS = [
 export interface ServerOptions {
   /** Tracks running tool calls and resource reads (serveStdio waits for them before closing). */
   readonly inFlight?: InFlight;
+  /** Each tool call and resource read is aborted after this long (HTTP, §8); none when absent. */
+  readonly callTimeoutMs?: number;
+  /** Bounds the object bodies held in memory (default: the one budget of the process). */
+  readonly readBudget?: ReadBudget;
+}
+
+/** McpServer whose transports release what a result holds once its response is sent (after-send.ts). */
+class S3McpServer extends McpServer {
+  constructor(
+    info: ConstructorParameters<typeof McpServer>[0],
+    options: ConstructorParameters<typeof McpServer>[1],
+    private readonly afterSend: AfterSend,
+  ) {
+    super(info, options);
+  }
+
+  override connect(transport: Transport): Promise<void> {
+    return super.connect(this.afterSend.watch(transport));
+  }
 }
 
 export function createServer(config: Config, ops: OpsContext, options: ServerOptions = {}): McpServer {
-  const ctx: ToolContext = { config, ops, tools: new Map(), inFlight: options.inFlight ?? new InFlight() };
-  const server = new McpServer(
+  const ctx: ToolContext = {
+    config,
+    ops,
+    tools: new Map(),
+    inFlight: options.inFlight ?? new InFlight(),
+    callTimeoutMs: options.callTimeoutMs,
+    readBudget: options.readBudget ?? sharedReadBudget(),
+    afterSend: new AfterSend(),
+  };
+  const server = new S3McpServer(
     { name: "mcp-s3", title: "mcp-s3", version: buildInfo(runtimeName()).version },
     { instructions: buildInstructions(config), capabilities: { tools: {}, resources: {} } },
+    ctx.afterSend,
   );
   for (const tool of TOOLS) tool.register(server, ctx);
   registerResources(server, ctx);
@@ -70,8 +104,16 @@ export function createServer(config: Config, ops: OpsContext, options: ServerOpt
     listed ??= listTools(ctx);
     return { tools: listed.filter((t) => ctx.tools.get(t.name)?.registered.enabled === true) };
   });
-  server.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-    ctx.inFlight.track(callTool(ctx, request.params.name, request.params.arguments, extra.signal)),
+  // Installed through Protocol's setRequestHandler (which still parses the request), not Server's:
+  // Server's wrapper re-parses every result against CallToolResultSchema, and that decodes the base64
+  // of each image and resource block with atob only to check it (10 MiB of garbage per 10 MiB read);
+  // our results are already checked against their output schemas (tool.ts).
+  Protocol.prototype.setRequestHandler.call(server.server, CallToolRequestSchema, (request, extra) =>
+    ctx.inFlight.track(
+      withDeadline(extra.signal, ctx.callTimeoutMs, (signal) =>
+        callTool(ctx, request.params.name, request.params.arguments, { ...extra, signal }),
+      ),
+    ),
   );
   return server;
 }
@@ -116,12 +158,12 @@ async function callTool(
   ctx: ToolContext,
   name: string,
   args: Record<string, unknown> | undefined,
-  signal: AbortSignal,
+  extra: RequestExtra,
 ): Promise<CallToolResult> {
   const tool = ctx.tools.get(name);
   if (tool === undefined || !tool.registered.enabled) throw unknownTool(name, [...ctx.tools.keys()]);
   const parsed = await tool.input.safeParseAsync(args ?? {});
-  if (parsed.success) return tool.run(parsed.data, signal);
+  if (parsed.success) return tool.run(parsed.data, extra.signal, extra);
 
   const error = invalidArguments(name, parsed.error.issues, BUCKET_FIELDS);
   const connection = stringArg(args, "connection");

@@ -4,25 +4,53 @@
 // This module is light on purpose: the CLI imports it, and the MCP SDK, zod schemas and the S3 client
 // are loaded only when a session actually starts.
 import type { Config } from "../config/schema.ts";
+import { formatSize } from "../config/values.ts";
 
 export interface ServeOptions {
   /** Aborting it ends the session the way SIGTERM does. */
   readonly signal?: AbortSignal;
 }
 
+/** Longest message a read-only server needs: no call carries an object body (keys, metadata, lists are small). */
+export const READ_ONLY_MESSAGE_BYTES = 1024 * 1024;
 /** JSON envelope allowance on top of the base64 body of the largest allowed upload. */
 const ENVELOPE_BYTES = 1024 * 1024;
-/** Ceiling for one message when size limits are off (a JavaScript string cannot hold much more). */
+/** Upload room when size limits are off: what the default max_put_size (100 MiB) allows. */
+const UNLIMITED_PUT_BYTES = 100 * 1024 * 1024;
+/** Ceiling for one message (a JavaScript string cannot hold much more). */
 const MAX_MESSAGE_BYTES = 512 * 1024 * 1024;
 
-/** The longest message line accepted: room for the largest upload any connection allows, in base64. */
-export function maxMessageBytes(config: Config): number {
-  let largest = 0;
-  for (const c of Object.values(config.connections)) {
-    const put = c.policy.size_limits ? c.policy.max_put_size : MAX_MESSAGE_BYTES;
-    largest = Math.max(largest, Math.ceil(put / 3) * 4 + ENVELOPE_BYTES);
+export interface MessageLimit {
+  /** Longest accepted message line in bytes. */
+  readonly bytes: number;
+  /** Why, for the error that refuses a longer line. */
+  readonly reason: string;
+}
+
+/**
+ * The longest message line any call could legitimately need under the active policy (SPEC §3 "Bounded
+ * resources"): 1 MiB when every connection is read-only (no upload is possible), else room for the
+ * largest upload a writable connection allows, in base64, plus the JSON around it.
+ */
+export function messageLimit(config: Config): MessageLimit {
+  const writable = Object.values(config.connections).filter((c) => !c.policy.read_only);
+  if (writable.length === 0) {
+    return {
+      bytes: READ_ONLY_MESSAGE_BYTES,
+      reason: "every connection is read-only, so no call carries an object body",
+    };
   }
-  return Math.min(Math.max(largest, ENVELOPE_BYTES), MAX_MESSAGE_BYTES);
+  const largestPut = Math.max(
+    ...writable.map((c) => (c.policy.size_limits ? c.policy.max_put_size : UNLIMITED_PUT_BYTES)),
+  );
+  const needed = Math.ceil(largestPut / 3) * 4 + ENVELOPE_BYTES;
+  const unlimited = writable.some((c) => !c.policy.size_limits);
+  const why = unlimited
+    ? `size limits are off: room for an upload of ${formatSize(largestPut)} in base64; larger objects go through the CLI (mcp-s3 put)`
+    : `room for the largest upload allowed (max_put_size ${formatSize(largestPut)}) in base64`;
+  return needed <= MAX_MESSAGE_BYTES
+    ? { bytes: needed, reason: why }
+    : { bytes: MAX_MESSAGE_BYTES, reason: `${why}, capped at ${formatSize(MAX_MESSAGE_BYTES)}` };
 }
 
 /**
@@ -53,8 +81,10 @@ export async function serveStdio(config: Config, options: ServeOptions = {}): Pr
   try {
     const inFlight = new InFlight();
     const server = createServer(config, ops, { inFlight });
+    const limit = messageLimit(config);
     const transport = new StdioTransport(process.stdin, process.stdout, {
-      maxMessageBytes: maxMessageBytes(config),
+      maxMessageBytes: limit.bytes,
+      maxMessageReason: limit.reason,
     });
     transport.onerror = (error) => ops.log.log("warn", "stdio transport error", { error: error.message });
 

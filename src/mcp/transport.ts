@@ -2,8 +2,10 @@
 // because the session needs what that one does not do:
 // - a malformed line gets a JSON-RPC error (-32700 parse error, -32600 invalid request) instead of
 //   silence, and the session goes on;
-// - a line over the size bound is skipped with an error instead of closing the session (the SDK's
-//   closes at 10 MB, less than one allowed upload in base64);
+// - a line over the size bound (stdio.ts derives it from the policy) is discarded as it arrives, never
+//   buffered, and answered with an error naming the bound; the session goes on (the SDK's closes);
+// - a response carrying an object body is written in slices, never as one more whole copy of it
+//   (json-fragments.ts), one message after another so that slices never interleave;
 // - stdin EOF is reported, and requests still awaiting their response are counted, so shutdown can let
 //   in-flight calls finish and their responses reach stdout before the process exits.
 
@@ -18,14 +20,25 @@ import {
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
-import { releaseMemory } from "../runtime/index.ts";
+import { collector, releaseMemory } from "../runtime/index.ts";
+import { hasLongString, JsonWriter } from "./json-writer.ts";
 
 export interface StdioTransportOptions {
   /** Longest accepted message line in bytes. */
   readonly maxMessageBytes: number;
+  /** Why the bound is what it is, for the error that refuses a longer line. */
+  readonly maxMessageReason?: string;
 }
 
 const IDLE_RELEASE_MS = 1000;
+/** Bytes kept from each end of a discarded oversized line, to find its request id. */
+const ID_WINDOW = 512;
+/**
+ * A full collection after every this many bytes of an oversized line: the chunks stdin delivers are
+ * dropped as they come, but until collected they still take memory (64 MiB of input grew the process
+ * by 29 MiB without it).
+ */
+const DISCARD_COLLECT_BYTES = 8 * 1024 * 1024;
 
 export class StdioTransport implements Transport {
   onclose?: () => void;
@@ -35,9 +48,20 @@ export class StdioTransport implements Transport {
   readonly #stdin: Readable;
   readonly #stdout: Writable;
   readonly #max: number;
+  readonly #maxReason: string | undefined;
   #chunks: Buffer[] = [];
   #buffered = 0;
+  /** The current line is over the bound: its bytes are dropped as they come; only its ends are kept. */
   #oversized = false;
+  #oversizedHead = "";
+  #oversizedTail: Buffer = Buffer.alloc(0);
+  /** Bytes of oversized lines dropped since the last collection. */
+  #discarded = 0;
+  readonly #collect = collector();
+  /** Messages are written one at a time: each write waits for the previous one to be handed over. */
+  #writing: Promise<void> = Promise.resolve();
+  /** Writes messages that carry an object body (made on first use, then reused). */
+  #jsonWriter: JsonWriter | undefined;
   #reading = false;
   #closed = false;
   /** Requests received and not yet answered, by id (a count, should a client reuse an id). */
@@ -60,6 +84,7 @@ export class StdioTransport implements Transport {
     this.#stdin = stdin;
     this.#stdout = stdout;
     this.#max = options.maxMessageBytes;
+    this.#maxReason = options.maxMessageReason;
     this.#ended = new Promise((resolve) => {
       this.#end = resolve;
     });
@@ -107,7 +132,7 @@ export class StdioTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
-    await this.#write(`${JSON.stringify(message)}\n`);
+    await this.#writeMessage(message);
     if ("id" in message && ("result" in message || "error" in message) && message.id !== undefined) {
       this.#settle(message.id);
     }
@@ -177,9 +202,20 @@ export class StdioTransport implements Transport {
   };
 
   #append(part: Buffer): void {
-    if (this.#oversized || part.byteLength === 0) return;
+    if (part.byteLength === 0) return;
+    if (this.#oversized) {
+      this.#keepTail(part);
+      this.#discard(part.byteLength);
+      return;
+    }
     if (this.#buffered + part.byteLength > this.#max) {
+      // Refused before it is buffered: only the ends are kept, to answer the request by its id.
       this.#oversized = true;
+      this.#oversizedHead = Buffer.concat([...this.#chunks, part.subarray(0, ID_WINDOW)])
+        .subarray(0, ID_WINDOW)
+        .toString("utf8");
+      this.#oversizedTail = Buffer.alloc(0);
+      this.#keepTail(Buffer.concat([...this.#chunks, part].slice(-2)));
       this.#chunks = [];
       this.#buffered = 0;
       return;
@@ -188,10 +224,30 @@ export class StdioTransport implements Transport {
     this.#buffered += part.byteLength;
   }
 
+  #discard(bytes: number): void {
+    this.#discarded += bytes;
+    if (this.#discarded < DISCARD_COLLECT_BYTES) return;
+    this.#discarded = 0;
+    this.#collect?.();
+  }
+
+  #keepTail(part: Buffer): void {
+    const joined = part.byteLength >= ID_WINDOW ? part : Buffer.concat([this.#oversizedTail, part]);
+    this.#oversizedTail = Buffer.from(joined.subarray(Math.max(0, joined.byteLength - ID_WINDOW)));
+  }
+
   #line(): void {
     if (this.#oversized) {
+      const id = oversizedId(this.#oversizedHead, this.#oversizedTail.toString("utf8"));
       this.#oversized = false;
-      this.#reply(null, ErrorCode.InvalidRequest, `Invalid Request: message larger than ${this.#max} bytes`);
+      this.#oversizedHead = "";
+      this.#oversizedTail = Buffer.alloc(0);
+      const why = this.#maxReason === undefined ? "" : ` (${this.#maxReason})`;
+      this.#reply(
+        id,
+        ErrorCode.InvalidRequest,
+        `Invalid Request: message refused unread: longer than this server's limit of ${this.#max} bytes${why}`,
+      );
       return;
     }
     const text = Buffer.concat(this.#chunks, this.#buffered).toString("utf8").replace(/\r$/, "");
@@ -257,15 +313,52 @@ export class StdioTransport implements Transport {
   #scheduleIdleRelease(): void {
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => {
-      if (this.#pending.size === 0 && !this.#closed) releaseMemory();
+      if (this.#pending.size !== 0 || this.#closed) return;
+      // Its buffers too: a writer is cheap to make again for the next large response.
+      this.#jsonWriter = undefined;
+      releaseMemory();
     }, IDLE_RELEASE_MS);
     this.#idleTimer.unref?.();
   }
 
   /** An error response the SDK never sees (the message could not be handed to it). */
   #reply(id: RequestId | null, code: number, message: string): void {
-    const response = { jsonrpc: "2.0", id, error: { code, message } };
-    void this.#write(`${JSON.stringify(response)}\n`);
+    void this.#writeMessage({ jsonrpc: "2.0", id, error: { code, message } });
+  }
+
+  /** Queues one message; resolves once all of it has been handed to stdout. */
+  #writeMessage(message: unknown): Promise<void> {
+    const write = () => this.#writeJson(message);
+    const done = this.#writing.then(write, write);
+    this.#writing = done.catch(() => {});
+    return done;
+  }
+
+  async #writeJson(message: unknown): Promise<void> {
+    if (!hasLongString(message)) {
+      await this.#write(`${JSON.stringify(message)}\n`);
+      return;
+    }
+    // A message with an object body: encoded piecewise into one reused buffer, each buffer full
+    // handed to stdout (and taken) before the next is made (json-writer.ts).
+    this.#jsonWriter ??= new JsonWriter(async (bytes) => {
+      await this.#writeBytes(bytes);
+      return !this.#broken;
+    });
+    await this.#jsonWriter.writeLine(message);
+  }
+
+  /** Resolves once stdout has taken `bytes` (the buffer may then be reused), or has failed. */
+  #writeBytes(bytes: Uint8Array): Promise<void> {
+    if (this.#broken) return Promise.resolve();
+    return new Promise((resolve) => {
+      try {
+        this.#stdout.write(bytes, () => resolve());
+      } catch (e) {
+        this.#onStdoutError(e as Error);
+        resolve();
+      }
+    });
   }
 
   #write(line: string): Promise<void> {
@@ -290,6 +383,27 @@ export class StdioTransport implements Transport {
         });
       }
     });
+  }
+}
+
+/**
+ * The id of a refused oversized line, read from the ends kept of it: the first member of the object
+ * (`{"jsonrpc":"2.0","id":7,…` or `{"id":7,…`) or its last (`…,"id":7}`, where the SDK's clients put
+ * it). Null when neither end shows one (JSON-RPC: null when the id cannot be determined).
+ */
+export function oversizedId(head: string, tail: string): RequestId | null {
+  const value = String.raw`(-?\d{1,15}|"(?:[^"\\]|\\.){0,200}")`;
+  const first = new RegExp(
+    String.raw`^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*${value}\s*[,}]`,
+  ).exec(head);
+  const last = new RegExp(String.raw`[,{]\s*"id"\s*:\s*${value}\s*\}\s*\r?$`).exec(tail);
+  const raw = first?.[1] ?? last?.[1];
+  if (raw === undefined) return null;
+  try {
+    const id = JSON.parse(raw) as unknown;
+    return typeof id === "string" || (typeof id === "number" && Number.isSafeInteger(id)) ? id : null;
+  } catch {
+    return null;
   }
 }
 

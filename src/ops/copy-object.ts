@@ -20,6 +20,12 @@ export interface CopyObjectArgs {
   readonly metadata?: Readonly<Record<string, string>> | undefined;
   readonly connection?: string | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** Called with the bytes copied so far and the source's size, after each part of a multipart copy. */
+  readonly onProgress?: ((copied: number, total: number) => void) | undefined;
+  /** Sources larger than this are copied part by part (default: 5 GiB, the most CopyObject takes). */
+  readonly multipart_threshold?: number | undefined;
+  /** Size of each part of a multipart copy (default 512 MiB; S3 needs at least 5 MiB but for the last). */
+  readonly part_size?: number | undefined;
 }
 
 export interface CopyObjectResult {
@@ -51,6 +57,8 @@ export function copyObject(
       dest_bucket: args.dest_bucket,
       dest_key: args.dest_key,
       signal: args.signal,
+      // Consent is asked once the source's size has passed the put limit (below).
+      consentInRun: true,
       touches: [
         { access: "read", bucket: args.source_bucket, key: args.source_key },
         { access: "write", bucket: args.dest_bucket, key: args.dest_key },
@@ -60,8 +68,9 @@ export function copyObject(
       const metadata = checkMetadata(args.metadata);
       const source = await head(run, args.source_bucket, args.source_key);
       run.authorize([{ access: "write", bucket: args.dest_bucket, key: args.dest_key, size: source.size }]);
+      await run.confirm({ size: source.size });
       run.count(source.size);
-      return source.size > SINGLE_COPY_MAX
+      return source.size > (args.multipart_threshold ?? SINGLE_COPY_MAX)
         ? multipartCopy(run, args, source, metadata)
         : singleCopy(run, args, source, metadata);
     },
@@ -116,8 +125,9 @@ async function multipartCopy(
   const uploadId = created.UploadId;
   try {
     const parts: { ETag: string; PartNumber: number }[] = [];
-    for (let start = 0, n = 1; start < source.size; start += COPY_PART_SIZE, n++) {
-      const end = Math.min(source.size, start + COPY_PART_SIZE) - 1;
+    const partSize = args.part_size ?? COPY_PART_SIZE;
+    for (let start = 0, n = 1; start < source.size; start += partSize, n++) {
+      const end = Math.min(source.size, start + partSize) - 1;
       const part = await run.client.send(
         new UploadPartCopyCommand({
           Bucket: args.dest_bucket,
@@ -131,6 +141,7 @@ async function multipartCopy(
         run.http,
       );
       parts.push({ ETag: part.CopyPartResult?.ETag ?? "", PartNumber: n });
+      args.onProgress?.(end + 1, source.size);
     }
     const done = await run.client.send(
       new CompleteMultipartUploadCommand({

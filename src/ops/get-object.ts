@@ -11,6 +11,15 @@ export interface GetObjectArgs extends ObjectRef {
   /** Bytes to read from offset (default: to the end). */
   readonly length?: number | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** Called with the bytes received so far and the bytes expected, as the body streams in. */
+  readonly onProgress?: ((received: number, expected: number) => void) | undefined;
+  /**
+   * Called with the number of body bytes about to be downloaded, and awaited, before any of them is:
+   * before the GET is sent when a HEAD gave the size (size limits on), else once the response head
+   * does. A caller that holds bodies in memory reserves room here (src/mcp/read-budget.ts); a
+   * rejection fails the read before its body is downloaded.
+   */
+  readonly admit?: ((bytes: number) => Promise<void>) | undefined;
 }
 
 /** Receives the body chunk by chunk; back-pressure comes from awaiting it. */
@@ -88,6 +97,7 @@ async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink)
     const meta = headed ?? (await head(run, args.bucket, args.key));
     return { ...withoutLength(meta), offset, bytes: 0, truncated: meta.size > 0 };
   }
+  if (total !== undefined) await args.admit?.(rangeLength(offset, args.length, total));
   const out = await run.client.send(
     new GetObjectCommand({ Bucket: args.bucket, Key: args.key, Range: range }),
     run.http,
@@ -106,6 +116,14 @@ async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink)
     body?.destroy?.();
     throw tooLarge(expected);
   }
+  if (total === undefined && args.admit !== undefined) {
+    try {
+      await args.admit(expected);
+    } catch (e) {
+      body?.destroy?.();
+      throw e;
+    }
+  }
 
   let received = 0;
   try {
@@ -114,6 +132,7 @@ async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink)
         received += chunk.byteLength;
         if (limited && received > limit) throw tooLarge(received);
         await sink(chunk);
+        args.onProgress?.(received, expected);
       }
     }
   } catch (e) {

@@ -5,11 +5,14 @@ import { type AuditWriter, createAuditWriter } from "../audit/writer.ts";
 import type { Config } from "../config/schema.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { createClientPool } from "../s3/clients.ts";
+import type { ConsentAsker } from "./consent.ts";
 import type { OpsContext } from "./run.ts";
 
+export { type CallerIdentity, callerContext } from "./caller.ts";
+export type { ConsentAnswer, ConsentAsker, ConsentRequest } from "./consent.ts";
 export { copyObject } from "./copy-object.ts";
 export { deleteObject } from "./delete-object.ts";
-export { getObject } from "./get-object.ts";
+export { type GetObjectArgs, type GetObjectResult, getObject } from "./get-object.ts";
 export { headObject } from "./head-object.ts";
 export { listBuckets } from "./list-buckets.ts";
 export { listConnections } from "./list-connections.ts";
@@ -20,9 +23,11 @@ export type { OpsContext } from "./run.ts";
 export { walkObjects } from "./walk-objects.ts";
 
 export interface ContextOptions {
-  readonly source: "mcp" | "cli";
+  readonly source: "mcp" | "cli" | "http";
   readonly audit?: AuditWriter;
   readonly log?: Logger;
+  /** How the front end asks a human for consent; without it, operations under `confirm` are refused. */
+  readonly consent?: ConsentAsker;
 }
 
 /** Builds the context every operation runs in. The caller owns it and must call `close()`. */
@@ -35,6 +40,7 @@ export function createOpsContext(config: Config, options: ContextOptions): OpsCo
     audit,
     log: options.log ?? createLogger(config.logging),
     source: options.source,
+    ...(options.consent === undefined ? {} : { consent: options.consent }),
     close() {
       clients.destroy();
       audit.close();

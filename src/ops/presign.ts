@@ -21,7 +21,10 @@ export interface PresignResult {
 
 const DEFAULT_EXPIRY_SECONDS = 3600;
 
-/** A presigned GET is a read and a presigned PUT is a write: read-only mode refuses the latter. */
+/**
+ * A presigned GET is a read and a presigned PUT is a write: read-only mode refuses the latter, and the
+ * presign setting (off | get | get_put) may refuse either.
+ */
 export function presignUrl(
   ctx: OpsContext,
   args: PresignArgs,
@@ -35,7 +38,14 @@ export function presignUrl(
       connection: args.connection,
       bucket: args.bucket,
       key: args.key,
-      touches: [{ access: method === "PUT" ? "write" : "read", bucket: args.bucket, key: args.key }],
+      touches: [
+        {
+          access: method === "PUT" ? "write" : "read",
+          bucket: args.bucket,
+          key: args.key,
+          presign: method === "PUT" ? "PUT" : "GET",
+        },
+      ],
     },
     async (run) => {
       if (method !== "GET" && method !== "PUT") throw invalidArgument("method must be GET or PUT");

@@ -73,6 +73,11 @@ export function putObject(
     async (run) => {
       const metadata = checkMetadata(args.metadata);
       if (args.body instanceof Uint8Array && args.body.byteLength <= SINGLE_PUT_MAX) {
+        const bytes = args.body;
+        // Progress wanted on more than one part: the body goes out slice by slice, each reported as sent.
+        if (args.onProgress !== undefined && bytes.byteLength > PART_SIZE) {
+          return streamedPut(run, args, () => slices(bytes), bytes.byteLength, metadata);
+        }
         const out = await run.client.send(
           new PutObjectCommand({
             Bucket: args.bucket,
@@ -104,7 +109,7 @@ export function putObject(
 async function streamedPut(
   run: Execution,
   args: PutObjectArgs,
-  reopen: () => AsyncIterable<Uint8Array>,
+  reopen: () => Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   size: number,
   metadata: Record<string, string> | undefined,
 ): Promise<PutObjectResult> {
@@ -230,7 +235,7 @@ async function streamUpload(
   metadata: Record<string, string> | undefined,
 ): Promise<PutObjectResult> {
   const { Upload } = await import("@aws-sdk/lib-storage");
-  const source = args.body instanceof Uint8Array ? [args.body] : args.body;
+  const source = args.body instanceof Uint8Array ? slices(args.body) : args.body;
   const counter = limitedBody(run, args, source);
   const body = Readable.from(counter.chunks, { objectMode: true });
   const inFlight = new AbortController();
@@ -275,6 +280,13 @@ async function streamUpload(
   } finally {
     run.signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/** A body in memory as 1 MiB views (no copies), so that its progress can be followed as it is read. */
+function* slices(body: Uint8Array): Generator<Uint8Array> {
+  const step = 1024 * 1024;
+  for (let at = 0; at < body.byteLength; at += step) yield body.subarray(at, at + step);
+  if (body.byteLength === 0) yield body;
 }
 
 /**

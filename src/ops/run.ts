@@ -11,16 +11,24 @@ import {
 import type { Config, Connection, Policy } from "../config/schema.ts";
 import { type CleanupFailure, PolicyRefusal, S3ToolError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { classesNeedingConsent } from "../policy/consent.ts";
 import { type Decision, decideAll, type Touch } from "../policy/decide.ts";
 import type { ClientPool } from "../s3/clients.ts";
 import { toS3ToolError } from "../s3/errors.ts";
+import { type ConsentAnswer, type ConsentAsker, obtainConsent } from "./consent.ts";
 
 export interface OpsContext {
   readonly config: Config;
   readonly clients: ClientPool;
   readonly audit: AuditWriter;
   readonly log: Logger;
-  readonly source: "mcp" | "cli";
+  readonly source: "mcp" | "cli" | "http";
+  /** Over HTTP: the authenticated caller (`sub`, else `client_id`), for the audit line. */
+  readonly principal?: string | undefined;
+  /** Over HTTP: the request this operation belongs to, for the audit line. */
+  readonly request_id?: string | undefined;
+  /** Asks a human for consent (SPEC §3 Consent); absent: operations under `confirm` are refused. */
+  readonly consent?: ConsentAsker | undefined;
 }
 
 /** What an operation names about itself for the audit line. */
@@ -39,6 +47,12 @@ export interface OperationSpec extends AuditFields {
   /** Everything the operation touches; all are decided before anything is sent to S3. */
   readonly touches: readonly Touch[];
   readonly signal?: AbortSignal | undefined;
+  /**
+   * The operation asks for consent itself, with `run.confirm()`, once it has checked what it learns
+   * during the run (a copy's source size): no one is asked about a call a later check refuses.
+   * Otherwise consent is asked right after the gate allowed the declared touches.
+   */
+  readonly consentInRun?: boolean | undefined;
 }
 
 export interface Execution {
@@ -57,6 +71,8 @@ export interface Execution {
    * aborted): logged, and said alongside the operation's error, never in its place.
    */
   cleanupFailed(failure: CleanupFailure): void;
+  /** Asks for consent if the policy wants it (once; later calls do nothing). Throws the refusal. */
+  confirm(learnt?: { size?: number | undefined }): Promise<void>;
 }
 
 export async function runOperation<T>(
@@ -66,19 +82,24 @@ export async function runOperation<T>(
 ): Promise<T> {
   const started = performance.now();
   let bytes: number | undefined;
+  let consent: ConsentAnswer | undefined;
   const cleanupFailures: CleanupFailure[] = [];
   let connectionName = spec.connection ?? ctx.config.default_connection;
-  let connection: Connection | undefined;
+  // The resolved connection, for errors that name its endpoint and timeout.
+  let target: Connection | undefined;
 
   const finish = (status: AuditStatus, error?: S3ToolError) =>
-    writeAudit(ctx, spec.tool, spec, { connection: connectionName, status, started, error, bytes });
+    writeAudit(ctx, spec.tool, spec, { connection: connectionName, status, started, error, bytes, consent });
 
   let result: T;
   try {
     // An audit log known to be broken refuses the operation before anything reaches S3.
     ctx.audit.check?.();
-    connection = ctx.clients.connection(spec.connection);
+    const connection = ctx.clients.connection(spec.connection);
     connectionName = connection.name;
+    target = connection;
+    // Consent comes last: only a call every other rule allowed is put to a human.
+    let asked = false;
     const run = execution(ctx, connection, spec, {
       count(n) {
         bytes = (bytes ?? 0) + n;
@@ -86,15 +107,26 @@ export async function runOperation<T>(
       cleanupFailed(failure) {
         cleanupFailures.push(failure);
       },
+      async confirm(learnt = {}) {
+        if (asked) return;
+        asked = true;
+        const outcome = await obtainConsent(ctx.consent, connection.policy, connection.name, spec, learnt);
+        consent = outcome.answer;
+        if (outcome.refusal !== undefined) throw outcome.refusal;
+      },
     });
     run.authorize(spec.touches);
+    if (spec.consentInRun !== true) await run.confirm();
     result = await exec(run);
+    if (!asked && classesNeedingConsent(connection.policy, spec.touches).length > 0) {
+      throw new S3ToolError("InternalError", `${spec.tool} did not ask for the consent its policy requires`);
+    }
   } catch (e) {
     const error = toS3ToolError(e, {
       bucket: spec.bucket,
       key: spec.key,
       connection: connectionName,
-      target: connection,
+      target,
       signal: spec.signal,
     });
     for (const failure of cleanupFailures) error.noteCleanupFailure(failure);
@@ -142,7 +174,9 @@ export async function runBatchOperation<T>(
   let connectionName = spec.connection ?? ctx.config.default_connection;
   let connection: Connection | undefined;
   const outcomes: ItemOutcome<T>[] = new Array(spec.items.length);
-  const finish = (i: number, outcome: ItemOutcome<T>) => {
+  /** The human's answer about the allowed items, once asked (refused items are never asked about). */
+  let consent: ConsentAnswer | undefined;
+  const finish = (i: number, outcome: ItemOutcome<T>, answered = consent) => {
     outcomes[i] = outcome;
     const error = outcome.ok ? undefined : outcome.error;
     const status: AuditStatus = outcome.ok ? "success" : error instanceof PolicyRefusal ? "denied" : "error";
@@ -151,6 +185,7 @@ export async function runBatchOperation<T>(
       status,
       started,
       error,
+      consent: answered,
     });
   };
   const failAll = (indices: Iterable<number>, e: unknown) => {
@@ -191,6 +226,30 @@ export async function runBatchOperation<T>(
   });
   if (allowed.length === 0) return outcomes;
 
+  // One question for every allowed item of the request (a front end may have asked for the whole
+  // command already, see ConsentAsker). A "no" refuses each of them, audited with the answer.
+  const items = allowed.map((i) => spec.items[i] as BatchItem);
+  const buckets = new Set(items.map((item) => item.bucket));
+  let asked: Awaited<ReturnType<typeof obtainConsent>>;
+  try {
+    asked = await obtainConsent(ctx.consent, run.policy, connectionName, {
+      tool: spec.tool,
+      touches: items.flatMap((item) => item.touches),
+      bucket: buckets.size === 1 ? items[0]?.bucket : undefined,
+      count: items.length,
+      signal: spec.signal,
+    });
+  } catch (e) {
+    failAll(allowed, e);
+    return outcomes;
+  }
+  consent = asked.answer;
+  const refusal = asked.refusal;
+  if (refusal !== undefined) {
+    for (const i of allowed) finish(i, { ok: false, error: refusal });
+    return outcomes;
+  }
+
   let results: readonly ItemOutcome<T>[];
   try {
     results = await exec(run, allowed);
@@ -218,7 +277,11 @@ function execution(
   ctx: OpsContext,
   connection: Connection,
   spec: Pick<OperationSpec, "tool" | "signal" | "bucket" | "key">,
-  hooks: { count?: (bytes: number) => void; cleanupFailed?: (failure: CleanupFailure) => void },
+  hooks: {
+    count?: (bytes: number) => void;
+    cleanupFailed?: (failure: CleanupFailure) => void;
+    confirm?: Execution["confirm"];
+  },
 ): Execution {
   const signal = spec.signal;
   return {
@@ -235,6 +298,7 @@ function execution(
         throw new PolicyRefusal(decision.code, decision.message, decision.hint, decision.rule);
     },
     count: hooks.count ?? (() => {}),
+    confirm: hooks.confirm ?? (async () => {}),
     cleanupFailed(failure) {
       hooks.cleanupFailed?.(failure);
       ctx.log.log("warn", `clean-up failed: ${failure.note}`, {
@@ -259,6 +323,7 @@ function writeAudit(
     started: number;
     error?: S3ToolError | undefined;
     bytes?: number | undefined;
+    consent?: ConsentAnswer | undefined;
   },
 ): void {
   const record: AuditRecord = {
@@ -274,6 +339,9 @@ function writeAudit(
     dest_key: fields.dest_key,
     prefix: fields.prefix,
     bytes: outcome.bytes,
+    principal: ctx.principal,
+    request_id: ctx.request_id,
+    consent: outcome.consent,
   };
   ctx.log.log(outcome.status === "success" ? "info" : "warn", outcome.error?.message ?? "ok", {
     ...record,

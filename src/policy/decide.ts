@@ -17,6 +17,8 @@ export interface Touch {
   readonly prefix?: string | undefined;
   /** Bytes that will flow through us: the decoded body of a write, the object or range of a read. */
   readonly size?: number | undefined;
+  /** Set when the operation makes a presigned URL for this object rather than touching it now. */
+  readonly presign?: "GET" | "PUT" | undefined;
   /** The bucket itself, not an object in it: creating (write) or removing (delete) it. No key. */
   readonly wholeBucket?: boolean | undefined;
 }
@@ -31,6 +33,7 @@ export type Refusal = {
     | "EntityTooLarge"
     | "InvalidArgument"
     | "InvalidBucketName"
+    | "PresignDisabled"
   >;
   readonly message: string;
   readonly hint: string;
@@ -63,6 +66,11 @@ export function decide(policy: Policy, touch: Touch): Decision {
     ...(RULE_OF[code] === undefined ? {} : { rule: RULE_OF[code] }),
     touch,
   });
+
+  if (touch.presign !== undefined) {
+    const refusal = presignRefusal(policy, touch);
+    if (refusal !== undefined) return refuse(refusal.code, refusal.message, refusal.hint);
+  }
 
   if ((touch.access === "write" || touch.access === "delete") && policy.read_only) {
     return refuse(
@@ -149,10 +157,35 @@ const RULE_OF: Partial<Record<Refusal["code"], PolicyRule>> = {
   ReadOnlyMode: "read_only",
   PrefixDenied: "prefix_acl",
   BucketDenied: "bucket_lists",
+  PresignDisabled: "presign",
 };
 
 function sized(rule: PolicyRule, refusal: Refusal): Refusal {
   return { ...refusal, rule };
+}
+
+/**
+ * The presign setting keeps bearer URLs away from an agent: `off` allows none, `get` only downloads.
+ * Only an administrator can change it, so the hint speaks to them. A presigned URL is a read (GET) or a
+ * write (PUT) of the object; any other pairing is malformed.
+ */
+function presignRefusal(
+  policy: Policy,
+  touch: Touch,
+): { code: "PresignDisabled" | "InvalidArgument"; message: string; hint: string } | undefined {
+  const method = touch.presign;
+  if ((method === "GET" && touch.access !== "read") || (method === "PUT" && touch.access !== "write")) {
+    return { code: "InvalidArgument", message: "a presigned GET reads and a presigned PUT writes", hint: "" };
+  }
+  if (policy.presign === "get_put" || (policy.presign === "get" && method === "GET")) return undefined;
+  const downloadsOnly = policy.presign === "get";
+  return {
+    code: "PresignDisabled",
+    message: downloadsOnly
+      ? "presigned PUT (upload) URLs are disabled on this connection: presign is set to get (download URLs only)"
+      : `presigned ${method} URLs are disabled on this connection: presign is set to off`,
+    hint: `an administrator keeps such URLs away from this client; do not look for a way around it. Only an administrator can allow them, by setting MCP_S3_PRESIGN (policy.presign) to ${downloadsOnly ? "get_put" : method === "GET" ? "get or get_put" : "get_put"}`,
+  };
 }
 
 /**

@@ -150,6 +150,16 @@ export function toS3ToolError(e: unknown, context: ErrorContext = {}): S3ToolErr
   const keep = { cause: e };
   // A request cut short by the caller's signal fails in many ways (a reset socket, a destroyed body).
   if (context.signal?.aborted === true) {
+    const reason: unknown = context.signal.reason;
+    // A deadline (HTTP's per-call timeout) aborts with a TimeoutError reason: that is a timeout.
+    if (isTimeout(reason)) {
+      return new S3ToolError(
+        "Timeout",
+        `request timed out${where(context)}: ${scrubMessage(String((reason as { message?: unknown }).message ?? ""), 120) || "the call exceeded its deadline"} (http.call_timeout)`,
+        "the call took longer than the server allows one call (http.call_timeout): read a smaller part, or ask the administrator to raise it",
+        keep,
+      );
+    }
     return new S3ToolError("Cancelled", `cancelled${where(context)}`, "", keep);
   }
   if (isNotS3Answer(err, status)) {
@@ -354,4 +364,11 @@ function safeName(err: SdkLikeError): string {
 function safeMessage(err: SdkLikeError): string {
   const msg = scrubMessage(err.message ?? "", 200);
   return msg ? `: ${msg}` : "";
+}
+
+/** The reason a deadline (src/mcp/deadline.ts) aborts with. */
+function isTimeout(reason: unknown): boolean {
+  return (
+    typeof reason === "object" && reason !== null && (reason as { name?: unknown }).name === "TimeoutError"
+  );
 }

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { needs } from "../support/capabilities.ts";
 import {
   createTestBucket,
   getTestObject,

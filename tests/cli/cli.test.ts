@@ -19,6 +19,7 @@ import {
   type TestS3,
   testEnv,
 } from "../support/s3.ts";
+import { spawnAsync } from "../support/spawn.ts";
 import { BUN, errorCode, jsonLines, MAIN, type Result, run, tempDir } from "./helpers.ts";
 
 setDefaultTimeout(60_000);
@@ -331,10 +332,10 @@ describe("buckets and ls", () => {
         expect.objectContaining({ type: "object", key: "dir/b.txt", size: 2 }),
         { type: "prefix", bucket, key: "dir/sub/" },
       ]);
-      const sh = spawnSync(
+      const sh = await spawnAsync(
         "bash",
         ["-c", `"$BUN" "$MAIN" ls "s3://${bucket}/dir/" --recursive --json | grep -c '"type":"object"'`],
-        { env: { ...env, BUN, MAIN }, encoding: "utf8", timeout: 60_000 },
+        { env: { ...env, BUN, MAIN }, timeout: 60_000 },
       );
       expect(sh.stdout.trim()).toBe("3");
     },
@@ -757,36 +758,38 @@ describe("terminal output", () => {
   test.skipIf(!hasScript)(
     "a progress bar on a TTY stderr; none with --quiet or --json; NO_COLOR honoured",
     async () => {
-      const out = (extra: string, envExtra: Record<string, string> = {}) => {
+      const out = async (extra: string, envExtra: Record<string, string> = {}) => {
         const dir = join(tmp.path, `tty-${Math.random().toString(36).slice(2)}`);
         mkdirSync(dir);
         const cmd = `"${BUN}" "${MAIN}" --max-get-size 20MB ${extra} get s3://${bucket}/big/eleven-mib.bin ${dir}/ 2>&1 >/dev/null`;
-        const r = spawnSync("script", ["-qfec", cmd, "/dev/null"], {
+        const r = await spawnAsync("script", ["-qfec", cmd, "/dev/null"], {
           env: { ...env, TERM: "xterm", ...envExtra },
-          encoding: "utf8",
-          timeout: 60_000,
+          timeout: 50_000,
         });
         expect(r.status).toBe(0);
         return r.stdout;
       };
-      const shown = out("");
+      const shown = await out("");
       expect(shown).toMatch(/eleven-mib\.bin +\d+% \[/);
       expect(shown).toContain("/ 11 MiB");
       expect(shown).toContain("\x1b[34m"); // the bar is coloured
-      const plain = out("", { NO_COLOR: "1" });
+      const plain = await out("", { NO_COLOR: "1" });
       expect(plain).toMatch(/100% \[#+\]/);
       expect(plain).not.toContain("\x1b[34m");
-      expect(out("--quiet")).not.toContain("%");
-      expect(out("--json")).not.toContain("%");
+      expect(await out("--quiet")).not.toContain("%");
+      expect(await out("--json")).not.toContain("%");
     },
   );
 
-  test.skipIf(!hasScript)("on a terminal an error gets its hint on a second line", () => {
-    const r = spawnSync("script", ["-qfec", `"${BUN}" "${MAIN}" cat s3://${bucket}/nope`, "/dev/null"], {
-      env: { ...env, TERM: "xterm", NO_COLOR: "1" },
-      encoding: "utf8",
-      timeout: 60_000,
-    });
+  test.skipIf(!hasScript)("on a terminal an error gets its hint on a second line", async () => {
+    const r = await spawnAsync(
+      "script",
+      ["-qfec", `"${BUN}" "${MAIN}" cat s3://${bucket}/nope`, "/dev/null"],
+      {
+        env: { ...env, TERM: "xterm", NO_COLOR: "1" },
+        timeout: 50_000,
+      },
+    );
     expect(r.stdout).toMatch(/^mcp-s3: NoSuchKey: no such key .*\r?\nhint: check the key/);
   });
 });

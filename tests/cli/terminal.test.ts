@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { escapeControls } from "../../src/cli/escape.ts";
+import { needs } from "../support/capabilities.ts";
 import {
   adminClient,
   createTestBucket,
@@ -76,7 +77,7 @@ function humanLines(stdout: string): string[] {
 }
 
 describe("ls", () => {
-  test("-r: one line per object, every control character escaped", async () => {
+  needs("literalKeys").test("-r: one line per object, every control character escaped", async () => {
     const r = await cli(["ls", "-r", `s3://${bucket}/t/`]);
     expect(r.code).toBe(0);
     const lines = humanLines(r.stdout);
@@ -92,15 +93,18 @@ describe("ls", () => {
     expect(lines).toContain(`${" ".repeat(26)} PRE t/up\\x1b[1A/`);
   });
 
-  test("--json carries the exact keys (JSON escapes), byte for byte as JSON.stringify writes them", async () => {
-    const r = await cli(["--json", "ls", "-r", `s3://${bucket}/t/`]);
-    expect(r.code).toBe(0);
-    const records = jsonLines(r.stdout);
-    expect(records.map((o) => o.key).sort()).toEqual([...HOSTILE.map(([, k]) => k), FOLDER_KEY].sort());
-    expect(r.stdout).toBe(`${records.map((o) => JSON.stringify(o)).join("\n")}\n`);
-    // JSON escapes C0 controls, never printing them raw.
-    expect(r.stdout).not.toContain("\x1b");
-  });
+  needs("literalKeys").test(
+    "--json carries the exact keys (JSON escapes), byte for byte as JSON.stringify writes them",
+    async () => {
+      const r = await cli(["--json", "ls", "-r", `s3://${bucket}/t/`]);
+      expect(r.code).toBe(0);
+      const records = jsonLines(r.stdout);
+      expect(records.map((o) => o.key).sort()).toEqual([...HOSTILE.map(([, k]) => k), FOLDER_KEY].sort());
+      expect(r.stdout).toBe(`${records.map((o) => JSON.stringify(o)).join("\n")}\n`);
+      // JSON escapes C0 controls, never printing them raw.
+      expect(r.stdout).not.toContain("\x1b");
+    },
+  );
 });
 
 describe("stat and rm", () => {

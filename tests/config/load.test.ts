@@ -94,6 +94,9 @@ describe("defaults", () => {
         allowed_buckets: [],
         denied_buckets: [],
         presign_max_expiry_seconds: 3600,
+        presign: "get_put",
+        confirm: [],
+        consent_timeout_ms: 300_000,
       },
     });
   });
@@ -220,6 +223,32 @@ describe("environment (SPEC §2.1): every variable", () => {
       { MCP_S3_DENIED_PREFIXES: "secrets/, internal/ ,_private/" },
       "connections.default.policy.denied_prefixes",
       ["secrets/", "internal/", "_private/"],
+    ],
+    ["MCP_S3_PRESIGN off", { MCP_S3_PRESIGN: "off" }, "connections.default.policy.presign", "off"],
+    ["MCP_S3_PRESIGN GET (any case)", { MCP_S3_PRESIGN: "GET" }, "connections.default.policy.presign", "get"],
+    [
+      "MCP_S3_PRESIGN get_put",
+      { MCP_S3_PRESIGN: "get_put" },
+      "connections.default.policy.presign",
+      "get_put",
+    ],
+    [
+      "MCP_S3_CONFIRM (table order, duplicates once)",
+      { MCP_S3_CONFIRM: "copy, Delete,delete" },
+      "connections.default.policy.confirm",
+      ["delete", "copy"],
+    ],
+    [
+      "MCP_S3_CONFIRM every class",
+      { MCP_S3_CONFIRM: "write,presign,copy,delete" },
+      "connections.default.policy.confirm",
+      ["delete", "write", "presign", "copy"],
+    ],
+    [
+      "MCP_S3_CONSENT_TIMEOUT",
+      { MCP_S3_CONSENT_TIMEOUT: "90s" },
+      "connections.default.policy.consent_timeout_ms",
+      90_000,
     ],
     ["MCP_S3_EXT_AUDIT", { MCP_S3_EXT_AUDIT: "1" }, "audit.enabled", true],
     [
@@ -570,6 +599,9 @@ policy:
   allowed_buckets: []            # empty = all buckets
   denied_buckets: []
   presign_max_expiry: 1h
+  presign: get_put               # off | get | get_put
+  confirm: [delete]              # classes that need a human's consent (§3, §5.1, §6.1)
+  consent_timeout: 5m
 audit:
   enabled: true
   file: /var/log/mcp-s3/audit.jsonl   # omit for stderr
@@ -595,6 +627,9 @@ logging: false
       allowed_buckets: [],
       denied_buckets: [],
       presign_max_expiry_seconds: 3600,
+      presign: "get_put" as const,
+      confirm: ["delete" as const],
+      consent_timeout_ms: 300_000,
     };
     expect(conn(c, "prod").policy).toEqual({ read_only: true, ...shared });
     expect(conn(c, "local").policy).toEqual({ read_only: false, ...shared });
@@ -636,6 +671,48 @@ policy:
       prefix_acl: false,
     });
     expect(conn(c, "c").policy).toMatchObject({ read_only: true, prefix_acl: true, allowed_prefixes: [] });
+  });
+
+  test("presign, confirm and consent_timeout are per connection, and the environment wins over both", () => {
+    const f = yamlFile(`
+connections:
+  open: {}
+  shut:
+    policy:
+      presign: off
+      confirm: [write, delete]
+      consent_timeout: 30s
+policy:
+  presign: get
+  confirm: [copy]
+`);
+    const c = load({}, { config: f });
+    expect(conn(c, "open").policy).toMatchObject({
+      presign: "get",
+      confirm: ["copy"],
+      consent_timeout_ms: 300_000,
+    });
+    expect(conn(c, "shut").policy).toMatchObject({
+      presign: "off",
+      confirm: ["delete", "write"],
+      consent_timeout_ms: 30_000,
+    });
+    const env = load(
+      { MCP_S3_PRESIGN: "get_put", MCP_S3_CONFIRM: "presign", MCP_S3_CONSENT_TIMEOUT: "1m" },
+      { config: f },
+    );
+    for (const name of ["open", "shut"]) {
+      expect(conn(env, name).policy).toMatchObject({
+        presign: "get_put",
+        confirm: ["presign"],
+        consent_timeout_ms: 60_000,
+      });
+    }
+    // An empty YAML list clears an inherited one.
+    const cleared = yamlFile(
+      "policy:\n  confirm: [delete]\nconnections:\n  a:\n    policy:\n      confirm: []\n",
+    );
+    expect(conn(load({}, { config: cleared }), "a").policy.confirm).toEqual([]);
   });
 
   test("use_path_style is an alias of path_style; connections may also be a list", () => {
@@ -878,6 +955,23 @@ describe("invalid values: each is a ConfigError naming the place and the bad val
       ["policy.presign_max_expiry", '"0s"'],
     ],
     ["blank prefix (YAML)", {}, "policy:\n  denied_prefixes: ['']\n", ["policy.denied_prefixes"]],
+    ["bad presign mode", { MCP_S3_PRESIGN: "put" }, undefined, ["MCP_S3_PRESIGN", '"put"', "get_put"]],
+    ["presign mode true is not a mode", {}, "policy:\n  presign: true\n", ["policy.presign", "true"]],
+    [
+      "unknown consent class",
+      { MCP_S3_CONFIRM: "delete,wirte" },
+      undefined,
+      ["MCP_S3_CONFIRM", '"delete,wirte"', "delete, write, presign, copy"],
+    ],
+    ["blank consent class", { MCP_S3_CONFIRM: "delete,,write" }, undefined, ["MCP_S3_CONFIRM"]],
+    ["consent class list of the wrong type (YAML)", {}, "policy:\n  confirm: 5\n", ["policy.confirm", "5"]],
+    ["zero consent timeout", { MCP_S3_CONSENT_TIMEOUT: "0s" }, undefined, ["MCP_S3_CONSENT_TIMEOUT", '"0s"']],
+    [
+      "bad consent timeout (connection YAML)",
+      {},
+      "connections:\n  a:\n    policy:\n      consent_timeout: later\n",
+      ["connections.a.policy.consent_timeout", '"later"'],
+    ],
     [
       "bad connection policy",
       {},

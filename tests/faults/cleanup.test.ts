@@ -4,9 +4,10 @@
 // Cancelled, exit 130, audited `Cancelled`, each saying which multipart upload is left (by its id)
 // on the same error line, with the abort's failure in the diagnostic log. An interrupt while stdin
 // is an idle pipe aborts the upload at once (it used to wait for input for ever).
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { AbortMultipartUploadCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
+import { needs } from "../support/capabilities.ts";
 import type { FaultProxy } from "../support/faultproxy.ts";
 import type { TestS3 } from "../support/s3.ts";
 import { adminClient, createTestBucket, testObjectExists } from "../support/s3.ts";
@@ -78,7 +79,7 @@ function stderrParts(stderr: string): { lines: string[]; log: Record<string, unk
   };
 }
 
-describe("a refused streamed put whose AbortMultipartUpload is denied", () => {
+needs("multipartAdmin").describe("a refused streamed put whose AbortMultipartUpload is denied", () => {
   test("stays EntityTooLarge (exit 3, audited denied) and names the upload left behind", async () => {
     const key = "refused/too-big.bin";
     const audit = box.auditFile();
@@ -198,7 +199,7 @@ async function interruptIdlePipe(
 
 const DENO = [join(ROOT, "node_modules/.bin/deno"), "run", "-A", MAIN];
 
-describe("an interrupted put from an idle pipe", () => {
+needs("multipartAdmin").describe("an interrupted put from an idle pipe", () => {
   test.each([
     ["Bun", [BUN, MAIN]],
     ["Deno", DENO],

@@ -3,6 +3,7 @@
 // audit line. A server without credentials answers NoCredentials, sending nothing.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createServer } from "node:http";
+import { needs } from "../support/capabilities.ts";
 import { createTestBucket, getTestS3, type TestS3, testEnv } from "../support/s3.ts";
 import { err, type Session, startSession } from "./harness.ts";
 
@@ -35,22 +36,27 @@ const logLines = (s: Session) =>
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe("causes", () => {
-  test("a missing key: the request id is in the diagnostic log, not in the result or the audit", async () => {
-    const s = await session({ ...testEnv(s3), MCP_S3_EXT_LOGGING: "true" });
-    const result = await s.call("s3_get_object", { bucket, key: "missing.txt" });
-    expect(err(result).error).toBe("NoSuchKey");
-    // stderr is read as it arrives: wait for the log line.
-    let failure: Record<string, unknown> | undefined;
-    for (let i = 0; i < 100 && failure === undefined; i++) {
-      failure = logLines(s).find((l) => l.error === "NoSuchKey");
-      if (failure === undefined) await Bun.sleep(20);
-    }
-    const cause = failure?.cause as { request_id?: string; status?: number } | undefined;
-    expect(cause).toEqual(expect.objectContaining({ status: 404, request_id: expect.stringMatching(/^tx/) }));
-    expect(JSON.stringify(result)).not.toContain(cause?.request_id as string);
-    expect(s.audit()).toEqual([expect.objectContaining({ tool: "s3_get_object", error: "NoSuchKey" })]);
-    expect(Object.keys(s.audit()[0] as object)).not.toContain("cause");
-  });
+  needs("realErrors").test(
+    "a missing key: the request id is in the diagnostic log, not in the result or the audit",
+    async () => {
+      const s = await session({ ...testEnv(s3), MCP_S3_EXT_LOGGING: "true" });
+      const result = await s.call("s3_get_object", { bucket, key: "missing.txt" });
+      expect(err(result).error).toBe("NoSuchKey");
+      // stderr is read as it arrives: wait for the log line.
+      let failure: Record<string, unknown> | undefined;
+      for (let i = 0; i < 100 && failure === undefined; i++) {
+        failure = logLines(s).find((l) => l.error === "NoSuchKey");
+        if (failure === undefined) await Bun.sleep(20);
+      }
+      const cause = failure?.cause as { request_id?: string; status?: number } | undefined;
+      expect(cause).toEqual(
+        expect.objectContaining({ status: 404, request_id: expect.stringMatching(/^tx/) }),
+      );
+      expect(JSON.stringify(result)).not.toContain(cause?.request_id as string);
+      expect(s.audit()).toEqual([expect.objectContaining({ tool: "s3_get_object", error: "NoSuchKey" })]);
+      expect(Object.keys(s.audit()[0] as object)).not.toContain("cause");
+    },
+  );
 });
 
 describe("no credentials", () => {

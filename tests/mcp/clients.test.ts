@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createTestBucket, getTestS3, putTestObject, type TestS3, testEnv } from "../support/s3.ts";
+import { spawnAsync } from "../support/spawn.ts";
 import { BUN, MAIN, ok, ROOT, readAudit, type Session, startSession, tempDir } from "./harness.ts";
 
 // Real processes against a real S3 server: far slower than the 5 s default on a busy machine.
@@ -22,11 +23,11 @@ beforeAll(async () => {
 describe("MCP Inspector CLI", () => {
   const INSPECTOR = join(ROOT, "node_modules/.bin/mcp-inspector-cli");
 
-  function inspector(auditFile: string, ...args: string[]) {
+  async function inspector(auditFile: string, ...args: string[]) {
     // inspector-cli 1.0.3 finds its own package.json with existsSync("../package.json") relative to the
     // working directory; from src/ that path exists (the repository's), and its import then resolves
     // relative to its own module. From the repository root it fails with "Cannot find module".
-    const r = spawnSync(INSPECTOR, ["--cli", BUN, MAIN, ...args], {
+    const r = await spawnAsync(INSPECTOR, ["--cli", BUN, MAIN, ...args], {
       cwd: join(ROOT, "src"),
       env: {
         PATH: process.env.PATH ?? "",
@@ -34,15 +35,14 @@ describe("MCP Inspector CLI", () => {
         MCP_S3_EXT_AUDIT: "true",
         MCP_S3_AUDIT_FILE: auditFile,
       },
-      encoding: "utf8",
       timeout: 60_000,
     });
     expect({ status: r.status, stderr: r.status === 0 ? "" : r.stderr }).toEqual({ status: 0, stderr: "" });
     return JSON.parse(r.stdout) as Record<string, unknown>;
   }
 
-  test("tools/list", () => {
-    const out = inspector(join(tempDir(), "audit.jsonl"), "--method", "tools/list") as {
+  test("tools/list", async () => {
+    const out = (await inspector(join(tempDir(), "audit.jsonl"), "--method", "tools/list")) as {
       tools: { name: string; annotations: Record<string, unknown> }[];
     };
     expect(out.tools.map((t) => t.name)).toEqual([
@@ -59,9 +59,9 @@ describe("MCP Inspector CLI", () => {
     expect(out.tools[2]?.annotations).toMatchObject({ readOnlyHint: true });
   });
 
-  test("tools/call: a read, and a refusal the inspector accepts as a valid error result", () => {
+  test("tools/call: a read, and a refusal the inspector accepts as a valid error result", async () => {
     const audit = join(tempDir(), "audit.jsonl");
-    const read = inspector(
+    const read = await inspector(
       audit,
       "--method",
       "tools/call",
@@ -72,7 +72,7 @@ describe("MCP Inspector CLI", () => {
       "key=docs/hello.txt",
     );
     expect(read.structuredContent).toMatchObject({ content: "hello, inspector", is_base64: false });
-    const refused = inspector(
+    const refused = await inspector(
       audit,
       "--method",
       "tools/call",

@@ -92,15 +92,35 @@ export function ok<T = Record<string, unknown>>(result: CallToolResult): T {
   if (result.isError === true) {
     throw new Error(`expected success, got error: ${JSON.stringify(result.structuredContent)}`);
   }
+  const sc = result.structuredContent as Record<string, unknown> | undefined;
+  // An object's content comes once (SPEC §5.1): text as the one text block (and in structuredContent),
+  // bytes as the one image or embedded resource block (and not in structuredContent).
+  if (typeof sc?.is_base64 === "boolean") {
+    const [block, ...more] = result.content;
+    const once = sc.is_base64
+      ? sc.content === undefined &&
+        (block?.type === "image" || (block?.type === "resource" && "blob" in block.resource))
+      : block?.type === "text" && block.text === sc.content;
+    if (!once || more.length > 0) throw new Error("the object's content is not returned exactly once");
+    return sc as T;
+  }
   // Clients that read only text get the same object as JSON.
   const text = result.content[0];
-  if (
-    text?.type !== "text" ||
-    JSON.stringify(JSON.parse(text.text)) !== JSON.stringify(result.structuredContent)
-  ) {
+  if (text?.type !== "text" || JSON.stringify(JSON.parse(text.text)) !== JSON.stringify(sc)) {
     throw new Error("the text content does not render the structured content");
   }
-  return result.structuredContent as T;
+  return sc as T;
+}
+
+/** The bytes of an s3_get_object result, from whichever block carries them. */
+export function objectBytes(result: CallToolResult): Uint8Array {
+  const block = result.content[0];
+  if (block?.type === "text") return new TextEncoder().encode(block.text);
+  if (block?.type === "image") return new Uint8Array(Buffer.from(block.data, "base64"));
+  if (block?.type === "resource" && "blob" in block.resource) {
+    return new Uint8Array(Buffer.from(block.resource.blob, "base64"));
+  }
+  throw new Error(`no content block: ${JSON.stringify(result).slice(0, 200)}`);
 }
 
 export interface ErrorBody {
@@ -144,6 +164,8 @@ export interface RawMessage {
 /** The server under a plain child process: raw lines in, every stdout line parsed as JSON. */
 export interface RawServer {
   send(line: string): void;
+  /** Writes text without ending the line. */
+  write(text: string): void;
   request(id: number, method: string, params?: Record<string, unknown>): void;
   /** The response with this id (null: the next error response without an id). */
   response(id: number | string | null, timeoutMs?: number): Promise<RawMessage>;
@@ -154,6 +176,7 @@ export interface RawServer {
   kill(signal: NodeJS.Signals): void;
   exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly auditFile: string;
+  readonly pid: number;
 }
 
 export const INITIALIZE = {
@@ -175,8 +198,10 @@ export function startRaw(env: Record<string, string>, command: readonly string[]
   const waiters = new Set<() => void>();
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (d: Buffer) => {
-    stdout += d.toString("utf8");
+  // A decoding stream: a character split between two chunks must not become two replacement characters.
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (d: string) => {
+    stdout += d;
     let nl = stdout.indexOf("\n");
     while (nl !== -1) {
       const line = stdout.slice(0, nl);
@@ -199,7 +224,9 @@ export function startRaw(env: Record<string, string>, command: readonly string[]
   return {
     messages,
     auditFile,
+    pid: child.pid as number,
     send: (line) => child.stdin.write(`${line}\n`),
+    write: (text) => child.stdin.write(text),
     request: (id, method, params) =>
       child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id, method, ...(params ? { params } : {}) })}\n`),
     response: (id, timeoutMs = 15_000) =>

@@ -1,6 +1,7 @@
 // Bad input never takes the server down: malformed JSON-RPC gets JSON-RPC errors, arguments of the
 // wrong type get an InvalidArgument result, and the server goes on answering afterwards.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { createTestBucket, getTestS3, putTestObject, type TestS3, testEnv } from "../support/s3.ts";
 import {
   err,
@@ -29,7 +30,7 @@ describe("malformed JSON-RPC on a raw pipe", () => {
   let raw: RawServer;
 
   beforeAll(async () => {
-    // A small put limit makes the longest accepted message about 1 MiB.
+    // Read-only (the default): the longest accepted message is 1 MiB.
     raw = startRaw({ ...testEnv(s3), MCP_S3_MAX_PUT_SIZE: "1KB" });
     raw.request(1, "initialize", INITIALIZE);
     expect((await raw.response(1)).result?.serverInfo).toMatchObject({ name: "mcp-s3" });
@@ -57,13 +58,13 @@ describe("malformed JSON-RPC on a raw pipe", () => {
     expect((await raw.response(null)).error?.code).toBe(-32600);
   });
 
-  test("a message over the size bound is skipped with -32600, the next one is read", async () => {
+  test("a message over the size bound is skipped with -32600 for its id, the next one is read", async () => {
     raw.send(
       `{"jsonrpc":"2.0","id":7,"method":"tools/list","params":{"pad":"${"x".repeat(2 * 1024 * 1024)}"}}`,
     );
-    const r = await raw.response(null);
+    const r = await raw.response(7);
     expect(r.error?.code).toBe(-32600);
-    expect(r.error?.message).toContain("larger than");
+    expect(r.error?.message).toContain("limit of 1048576 bytes");
     raw.request(8, "tools/list");
     expect((await raw.response(8)).result?.tools).toHaveLength(9);
   });
@@ -103,6 +104,105 @@ describe("malformed JSON-RPC on a raw pipe", () => {
     expect(readAudit(raw.auditFile)).toEqual([
       expect.objectContaining({ tool: "s3_get_object", key: "data/a.txt", status: "success" }),
     ]);
+  });
+});
+
+describe("oversized messages: the bound follows the policy, the line is never buffered (SPEC §3)", () => {
+  const MiB = 1024 * 1024;
+  /** An s3_put_object request as the SDK's clients write it (id last), with `content` of `bytes` characters. */
+  const putLine = (id: number, bytes: number) =>
+    JSON.stringify({
+      method: "tools/call",
+      params: {
+        name: "s3_put_object",
+        arguments: { bucket, key: "data/big.bin", content: "A".repeat(bytes), is_base64: true },
+      },
+      jsonrpc: "2.0",
+      id,
+    });
+  const hwmKiB = (pid: number) =>
+    Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
+
+  test("read-only: an upload-sized line is refused by its id, naming the 1 MiB limit and why; the session goes on", async () => {
+    const raw = startRaw(testEnv(s3));
+    try {
+      raw.request(1, "initialize", INITIALIZE);
+      await raw.response(1);
+      raw.send(putLine(2, 2 * MiB));
+      const r = await raw.response(2);
+      expect(r.error?.code).toBe(-32600);
+      expect(r.error?.message).toContain(`limit of ${MiB} bytes`);
+      expect(r.error?.message).toContain("read-only");
+      // Just under the limit is read and answered (ReadOnlyMode, as for any write).
+      raw.send(putLine(3, MiB - 1024));
+      expect((await raw.response(3)).result?.structuredContent).toMatchObject({ error: "ReadOnlyMode" });
+      raw.request(4, "ping");
+      expect((await raw.response(4)).result).toEqual({});
+    } finally {
+      raw.kill("SIGKILL");
+    }
+  });
+
+  test.skipIf(process.platform !== "linux")(
+    "read-only: 64 MiB in one line does not grow the server's memory (discarded as it arrives)",
+    async () => {
+      const raw = startRaw(testEnv(s3));
+      try {
+        raw.request(1, "initialize", INITIALIZE);
+        await raw.response(1);
+        const before = hwmKiB(raw.pid);
+        // Written in pieces, as a client streaming a large request would.
+        const piece = "A".repeat(MiB);
+        raw.write(
+          '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"s3_put_object","arguments":{"content":"',
+        );
+        for (let i = 0; i < 64; i++) raw.write(piece);
+        raw.send('"}}}');
+        const r = await raw.response(2, 60_000);
+        expect(r.error?.code).toBe(-32600);
+        // Far less than the line (64 MiB): nothing of it was kept.
+        console.log("64 MiB line: VmHWM grew by", hwmKiB(raw.pid) - before, "KiB");
+        expect(hwmKiB(raw.pid) - before).toBeLessThan(16 * 1024);
+        raw.request(3, "ping");
+        expect((await raw.response(3)).result).toEqual({});
+      } finally {
+        raw.kill("SIGKILL");
+      }
+    },
+  );
+
+  test("writable: the bound is room for the largest upload allowed in base64; one just over is refused", async () => {
+    const raw = startRaw({ ...testEnv(s3), MCP_S3_EXT_READONLY: "false", MCP_S3_MAX_PUT_SIZE: "1MiB" });
+    try {
+      raw.request(1, "initialize", INITIALIZE);
+      await raw.response(1);
+      // The largest allowed upload (1 MiB, 1.33 MiB in base64) fits in a line ...
+      const body = Buffer.alloc(MiB, 7).toString("base64");
+      raw.send(
+        JSON.stringify({
+          method: "tools/call",
+          params: {
+            name: "s3_put_object",
+            arguments: { bucket, key: "data/max.bin", content: body, is_base64: true },
+          },
+          jsonrpc: "2.0",
+          id: 2,
+        }),
+      );
+      expect((await raw.response(2)).result?.structuredContent).toMatchObject({
+        key: "data/max.bin",
+        size: MiB,
+      });
+      // ... a line longer than that room plus 1 MiB of envelope is not.
+      const limit = Math.ceil(MiB / 3) * 4 + MiB;
+      raw.send(putLine(3, limit));
+      const r = await raw.response(3);
+      expect(r.error?.code).toBe(-32600);
+      expect(r.error?.message).toContain(`limit of ${limit} bytes`);
+      expect(r.error?.message).toContain("max_put_size 1MiB");
+    } finally {
+      raw.kill("SIGKILL");
+    }
   });
 });
 

@@ -69,6 +69,11 @@ describe("a policy refusal's hint is addressed to the user or administrator, nev
       `a larger object can be read in parts with offset/length (s3_get_object); ${POLICY}MCP_S3_MAX_GET_SIZE or policy.max_get_size`,
     ],
     [
+      "presigned URLs that are off",
+      refusalOf({ access: "read", bucket: "b", key: "k", presign: "GET" }, { presign: "off" }),
+      `${POLICY}MCP_S3_PRESIGN or policy.presign`,
+    ],
+    [
       "a write over the put limit",
       refusalOf({ access: "write", bucket: "b", key: "k", size: 101 * 1024 * 1024 }, { read_only: false }),
       `${POLICY}MCP_S3_MAX_PUT_SIZE or policy.max_put_size`,
@@ -108,6 +113,14 @@ describe("a policy refusal's hint is addressed to the user or administrator, nev
     [
       "S3's own EntityTooLarge (not the server's policy)",
       new S3ToolError("EntityTooLarge", "S3 said so", "s3 hint"),
+    ],
+    [
+      "a declined consent (the consent asker words it for the agent)",
+      new PolicyRefusal(
+        "ConsentDeclined",
+        "delete of s3://b/k was declined; nothing was done",
+        "the user did not approve this operation: do not retry it unless they ask for it",
+      ),
     ],
     [
       "a malformed request the gate refuses",

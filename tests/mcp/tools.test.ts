@@ -11,7 +11,7 @@ import {
   type TestS3,
   testEnv,
 } from "../support/s3.ts";
-import { err, ok, type Session, startSession } from "./harness.ts";
+import { err, objectBytes, ok, type Session, startSession } from "./harness.ts";
 
 // Real processes against a real S3 server: far slower than the 5 s default on a busy machine.
 setDefaultTimeout(60_000);
@@ -37,6 +37,13 @@ const READ_TOOLS = [
 
 const README = "Hello from mcp-s3\nsecond line\n";
 const BINARY = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0xfe, 0x10, 0x80]);
+// A 1×1 PNG.
+const PNG = new Uint8Array(
+  Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=",
+    "base64",
+  ),
+);
 // Larger than the 4 KiB get limit of this server, with multi-byte characters that page boundaries split.
 const BIG = Array.from({ length: 400 }, (_, i) => `line ${i}: ÄÖÜ ✓ 日本語 €\n`).join("");
 
@@ -52,6 +59,8 @@ beforeAll(async () => {
   await putTestObject(s3, bucket, "docs/notes.md", "# Notes\n", "text/markdown");
   await putTestObject(s3, bucket, "docs/sub/deep.txt", "deep", "text/plain");
   await putTestObject(s3, bucket, "bin/blob.bin", BINARY, "application/octet-stream");
+  await putTestObject(s3, bucket, "bin/odd name?#%.bin", BINARY, "application/octet-stream");
+  await putTestObject(s3, bucket, "img/dot.png", PNG, "image/png");
   await putTestObject(s3, bucket, "big/unicode.txt", BIG, "text/plain; charset=utf-8");
   await putTestObject(s3, bucket, "with space/a b.txt", "spaced", "text/plain");
   session = await startSession({
@@ -128,8 +137,11 @@ describe("tools/list", () => {
       anyOf: { required?: string[]; properties: Record<string, unknown> }[];
     };
     expect(get.anyOf[0]?.required).toEqual(
-      expect.arrayContaining(["bucket", "key", "content_type", "size", "last_modified", "etag", "content"]),
+      expect.arrayContaining(["bucket", "key", "content_type", "size", "last_modified", "etag"]),
     );
+    // The text, when the object is text; binary comes once, in its content block (SPEC §5.1).
+    expect(get.anyOf[0]?.required).not.toContain("content");
+    expect(Object.keys(get.anyOf[0]?.properties ?? {})).toContain("content");
     expect(get.anyOf[0]?.required).toEqual(expect.arrayContaining(["is_base64", "truncated", "metadata"]));
     expect(get.anyOf[1]?.required).toEqual(["error", "message", "hint"]);
   });
@@ -212,13 +224,54 @@ describe("reading", () => {
     expect(Date.parse(out.last_modified as string)).toBeGreaterThan(0);
   });
 
-  test("s3_get_object returns binary as base64", async () => {
-    const out = ok<{ content: string; is_base64: boolean; size: number }>(
-      await session.call("s3_get_object", { bucket, key: "bin/blob.bin" }),
-    );
+  test("s3_get_object returns binary once, as an embedded resource blob (base64)", async () => {
+    const result = await session.call("s3_get_object", { bucket, key: "bin/blob.bin" });
+    const out = ok<{ content?: string; is_base64: boolean; size: number }>(result);
     expect(out.is_base64).toBe(true);
-    expect(new Uint8Array(Buffer.from(out.content, "base64"))).toEqual(BINARY);
+    // Not a second time in structuredContent (SPEC §5.1).
+    expect(out.content).toBeUndefined();
+    expect(result.content).toEqual([
+      {
+        type: "resource",
+        resource: {
+          uri: `s3://default/${bucket}/bin/blob.bin`,
+          mimeType: "application/octet-stream",
+          blob: Buffer.from(BINARY).toString("base64"),
+        },
+      },
+    ]);
+    expect(objectBytes(result)).toEqual(BINARY);
     expect(out.size).toBe(BINARY.byteLength);
+    // The server's internal tag (the read's reservation, src/mcp/after-send.ts) never reaches a client.
+    expect(result._meta).toBeUndefined();
+  });
+
+  test("s3_get_object returns a whole image as MCP image content; part of one as a resource blob", async () => {
+    const whole = await session.call("s3_get_object", { bucket, key: "img/dot.png" });
+    expect(ok(whole)).toMatchObject({ is_base64: true, truncated: false, content_type: "image/png" });
+    expect(whole.content).toEqual([
+      { type: "image", data: Buffer.from(PNG).toString("base64"), mimeType: "image/png" },
+    ]);
+    const part = await session.call("s3_get_object", { bucket, key: "img/dot.png", offset: 0, length: 8 });
+    expect(ok(part)).toMatchObject({ is_base64: true, truncated: true, length: 8 });
+    expect(part.content[0]?.type).toBe("resource");
+    expect(objectBytes(part)).toEqual(PNG.subarray(0, 8));
+  });
+
+  test("s3_get_object returns text once: one text block, the same text in structuredContent", async () => {
+    const result = await session.call("s3_get_object", { bucket, key: "with space/a b.txt" });
+    expect(result.content).toEqual([{ type: "text", text: "spaced" }]);
+    expect(ok(result)).toMatchObject({ content: "spaced", is_base64: false });
+  });
+
+  test("a binary key with reserved characters is named by a resource URI that resources/read accepts", async () => {
+    const result = await session.call("s3_get_object", { bucket, key: "bin/odd name?#%.bin" });
+    const block = result.content[0] as { resource: { uri: string } };
+    expect(block.resource.uri).toBe(`s3://default/${bucket}/bin/odd%20name%3F%23%25.bin`);
+    const read = await session.client.readResource({ uri: block.resource.uri });
+    expect(new Uint8Array(Buffer.from((read.contents[0] as { blob: string }).blob, "base64"))).toEqual(
+      BINARY,
+    );
   });
 
   test("s3_get_object reads a byte range", async () => {

@@ -298,6 +298,18 @@ describe("answers that are not S3's, and network failures, name their cause", ()
     );
   });
 
+  test("a call's deadline (http.call_timeout) is a Timeout naming that limit, not S3_TIMEOUT", () => {
+    const deadline = new AbortController();
+    deadline.abort(new DOMException("the call exceeded its deadline of 120000 ms", "TimeoutError"));
+    const e = toS3ToolError(system("ECONNRESET"), { bucket: "b", key: "k", target, signal: deadline.signal });
+    expect({ code: e.code, message: e.message }).toEqual({
+      code: "Timeout",
+      message:
+        "request timed out (s3://b/k): the call exceeded its deadline of 120000 ms (http.call_timeout)",
+    });
+    expect(e.hint).not.toContain("S3_TIMEOUT");
+  });
+
   test("a network failure after the caller's signal fired is Cancelled", () => {
     expect(toS3ToolError(system("ECONNREFUSED"), { target, signal: fired() }).code).toBe("Cancelled");
   });

@@ -6,10 +6,22 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync, inflateRawSync } from "node:zlib";
 import { RELEASE_TARGETS } from "../../scripts/build.ts";
+import { bundleManifest, bundleName, MCPB_TARGETS, makeBundle, serverTools } from "../../scripts/mcpb.ts";
+import {
+  NPM_MAIN_PACKAGE,
+  NPM_PLATFORMS,
+  npmPack,
+  npmPlatformOf,
+  npmTarballName,
+  stageMainPackage,
+  stagePlatformPackage,
+} from "../../scripts/npm.ts";
 import {
   ARCHIVE_DOCS,
   archiveName,
   makeArchive,
+  NPM_DIR,
+  publishedFiles,
   type ReleaseManifest,
   sbomName,
   sha256File,
@@ -207,20 +219,33 @@ describe.skipIf(!RELEASE_TESTS)("release artifacts", () => {
     expect(m.bytecode).toBe(true);
   });
 
-  test("dist/release holds exactly six archives, the SBOM and checksums.txt", () => {
+  test("dist/release holds exactly six archives, five bundles, the SBOM, server.json, npm/ and checksums.txt", () => {
     const expected = [
       `mcp-s3_${version}_darwin_amd64.tar.gz`,
       `mcp-s3_${version}_darwin_arm64.tar.gz`,
       `mcp-s3_${version}_linux_amd64.tar.gz`,
       `mcp-s3_${version}_linux_amd64_musl.tar.gz`,
       `mcp-s3_${version}_linux_arm64.tar.gz`,
-      `mcp-s3_${version}_sbom.cdx.json`,
       `mcp-s3_${version}_windows_amd64.zip`,
+      `mcp-s3_${version}_darwin_amd64.mcpb`,
+      `mcp-s3_${version}_darwin_arm64.mcpb`,
+      `mcp-s3_${version}_linux_amd64.mcpb`,
+      `mcp-s3_${version}_linux_arm64.mcpb`,
+      `mcp-s3_${version}_windows_amd64.mcpb`,
+      `mcp-s3_${version}_sbom.cdx.json`,
+      "server.json",
+      NPM_DIR,
       "checksums.txt",
     ].sort();
     expect(readdirSync(RELEASE_DIR).sort()).toEqual(expected);
     expect(RELEASE_TARGETS.map((t) => archiveName(version, t)).sort()).toEqual(
       expected.filter((f) => f.endsWith(".tar.gz") || f.endsWith(".zip")),
+    );
+    expect(MCPB_TARGETS.map((t) => bundleName(version, t)).sort()).toEqual(
+      expected.filter((f) => f.endsWith(".mcpb")),
+    );
+    expect(readdirSync(join(RELEASE_DIR, NPM_DIR)).sort()).toEqual(
+      [NPM_MAIN_PACKAGE, ...NPM_PLATFORMS.map((p) => p.name)].map((n) => npmTarballName(n, version)).sort(),
     );
   });
 
@@ -232,15 +257,15 @@ describe.skipIf(!RELEASE_TESTS)("release artifacts", () => {
     });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    const published = readdirSync(RELEASE_DIR)
-      .filter((f) => f !== "checksums.txt")
-      .sort();
+    // Every file, the npm tarballs in npm/ included.
+    const published = publishedFiles(RELEASE_DIR).filter((f) => f !== "checksums.txt");
+    expect(published).toContain(`${NPM_DIR}/${npmTarballName(NPM_MAIN_PACKAGE, version)}`);
     expect(r.stdout.trim().split("\n")).toEqual(published.map((f) => `${f}: OK`));
     // The file is in sha256sum's text format, sorted, one line per file, and the hashes are right.
     const lines = readFileSync(join(RELEASE_DIR, "checksums.txt"), "utf8").trimEnd().split("\n");
     for (const [i, line] of lines.entries()) {
       const [hash, name] = line.split("  ");
-      expect(line).toMatch(/^[0-9a-f]{64} {2}\S+$/);
+      expect(line).toMatch(/^[0-9a-f]{64} {2}[\w./@-]+$/);
       expect(name).toBe(published[i] ?? "");
       expect(hash).toBe(await sha256File(join(RELEASE_DIR, name ?? "")));
     }
@@ -367,7 +392,8 @@ describe.skipIf(!RELEASE_TESTS)("release artifacts", () => {
     expect(all).toContainEqual({ name: "bun", version: Bun.version, type: "platform" });
   });
 
-  // Reproducibility: compile one tar.gz and the zip again from scratch and compare with the release.
+  // Reproducibility: compile one tar.gz and the zip again from scratch and compare with the release;
+  // for linux-x64 also its npm package, the main npm package and its MCPB bundle.
   describe("a second build of the same commit is byte-identical", () => {
     let tmp: { dir: string; cleanup: () => void } | undefined;
     beforeAll(() => {
@@ -375,7 +401,8 @@ describe.skipIf(!RELEASE_TESTS)("release artifacts", () => {
     });
     afterAll(() => tmp?.cleanup());
     for (const bunTarget of ["bun-linux-x64", "bun-windows-x64"]) {
-      test(bunTarget, async () => {
+      const what = bunTarget === "bun-linux-x64" ? "archive, npm packages and MCPB bundle" : "archive";
+      test(`${bunTarget}: ${what}`, async () => {
         const t = RELEASE_TARGETS.find((x) => x.bunTarget === bunTarget);
         if (!t) throw new Error(`no target ${bunTarget}`);
         const dir = tmp?.dir ?? "";
@@ -388,6 +415,37 @@ describe.skipIf(!RELEASE_TESTS)("release artifacts", () => {
         await makeArchive(t, stage, out, m.sourceDateEpoch);
         const expected = m.archives.find((a) => a.bunTarget === bunTarget)?.sha256;
         expect(await sha256File(out)).toBe(expected ?? "missing");
+        if (bunTarget !== "bun-linux-x64") return;
+
+        // The npm packages and the MCPB bundle made from the same binary are byte-identical too.
+        const sums = new Map(
+          readFileSync(join(RELEASE_DIR, "checksums.txt"), "utf8")
+            .trimEnd()
+            .split("\n")
+            .map((l) => [l.slice(66), l.slice(0, 64)] as const),
+        );
+        const binary = { path: join(stage, t.binary), target: t };
+        const npmOut = join(dir, "npm");
+        for (const pkgDir of [
+          stagePlatformPackage(npmPlatformOf(bunTarget), m.version, binary, join(dir, "npm-stage")),
+          stageMainPackage(m.version, join(dir, "npm-stage")),
+        ]) {
+          const file = await npmPack(pkgDir, npmOut, join(dir, "npm-home"));
+          expect([file, await sha256File(join(npmOut, file))]).toEqual([
+            file,
+            sums.get(`${NPM_DIR}/${file}`) ?? "",
+          ]);
+        }
+        const bundle = join(dir, bundleName(m.version, t));
+        await makeBundle({
+          target: t,
+          binary: binary.path,
+          manifest: bundleManifest(m.version, t, await serverTools()),
+          workDir: join(dir, "mcpb-work"),
+          outPath: bundle,
+          epoch: m.sourceDateEpoch,
+        });
+        expect(await sha256File(bundle)).toBe(sums.get(bundleName(m.version, t)) ?? "");
       }, 300_000);
     }
   });

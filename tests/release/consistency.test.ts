@@ -5,6 +5,8 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { RELEASE_TARGETS } from "../../scripts/build.ts";
+import { bundleName, MCPB_TARGETS } from "../../scripts/mcpb.ts";
+import { LAUNCHER_PATH, NPM_MAIN_PACKAGE, NPM_PLATFORMS } from "../../scripts/npm.ts";
 import { archiveName, sbomName } from "../../scripts/release.ts";
 import { ROOT } from "./helpers.ts";
 
@@ -28,11 +30,12 @@ describe("SECURITY.md matches the release", () => {
     for (const t of RELEASE_TARGETS) expect(security).toContain(archiveName(version, t));
     expect(security).toContain(sbomName(version));
     // Every mcp-s3_* name in the document is something the release publishes.
+    for (const t of MCPB_TARGETS) expect(security).toContain(bundleName(version, t));
     const published = new Set([
-      ...RELEASE_TARGETS.flatMap((t) => {
-        const a = archiveName(version, t);
-        return [a, `${a}.sigstore.json`, `${a}.intoto.jsonl`];
-      }),
+      ...[
+        ...RELEASE_TARGETS.map((t) => archiveName(version, t)),
+        ...MCPB_TARGETS.map((t) => bundleName(version, t)),
+      ].flatMap((a) => [a, `${a}.sigstore.json`, `${a}.intoto.jsonl`]),
       sbomName(version),
       `${sbomName(version)}.sigstore.json`,
       `mcp-s3_${version}.intoto.jsonl`,
@@ -89,6 +92,36 @@ describe("SECURITY.md matches the release", () => {
     for (const flag of ["--read-only", "--memory=256m", "--cpus=0.5", "--security-opt=no-new-privileges"]) {
       expect(run).toContain(flag);
     }
+  });
+
+  test("bundles and server.json are verified with cosign like the archives, against the same identity", () => {
+    const verifies = commands(security).filter((c) => c.startsWith("cosign verify-blob"));
+    const darwinArm64 = MCPB_TARGETS.find((t) => t.os === "darwin" && t.arch === "arm64");
+    if (!darwinArm64) throw new Error("no darwin arm64 bundle");
+    const bundle = bundleName(version, darwinArm64);
+    for (const file of [bundle, "server.json"]) {
+      const verify = verifies.find((c) => c.endsWith(` ${file}`));
+      expect(verify).toContain(`--bundle ${file}.sigstore.json`);
+      expect(verify).toContain(
+        "--certificate-identity-regexp '^https://github.com/txn2/mcp-s3/.github/workflows/release.yml@refs/tags/v'",
+      );
+      expect(verify).toContain(`--certificate-oidc-issuer ${ISSUER}`);
+    }
+    expect(release).toContain("for f in *.tar.gz *.zip *.mcpb *.cdx.json server.json checksums.txt; do");
+  });
+
+  test("npm: npm audit signatures in an installation directory; tarballs checked against checksums.txt", () => {
+    const cmds = commands(security);
+    expect(cmds).toContain(`npm install ${NPM_MAIN_PACKAGE}@${version}`);
+    expect(cmds).toContain("npm audit signatures");
+    expect(cmds.some((c) => c.includes("npm audit signatures --global"))).toBe(false); // npm refuses that
+    const pack = cmds.find((c) => c.includes("npm pack"));
+    expect(pack).toContain(`${NPM_MAIN_PACKAGE}@${version}`);
+    expect(pack).toContain(`${NPM_PLATFORMS[0]?.name}@${version}`);
+    // checksums.txt lists them under npm/, where the command puts them.
+    expect(pack).toStartWith("mkdir npm && (cd npm && ");
+    expect(security).toContain(`\`${LAUNCHER_PATH}\``);
+    expect(release).toContain("npm publish --provenance");
   });
 
   test("reporting: GitHub Security Advisories and security@txn2.com", () => {

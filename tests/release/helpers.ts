@@ -118,3 +118,27 @@ export function arm64Runner(): { prefix: string[] } | { skip: string } {
   }
   return { prefix: ["qemu-aarch64-static", "-L", "/"] };
 }
+
+/** SHA-256 of one member of a tar.gz, zip (.zip, .mcpb) or npm .tgz, streamed (nothing is unpacked to disk). */
+export function memberSha256(archivePath: string, member: string): string {
+  const extract = /\.(zip|mcpb)$/.test(archivePath) ? 'unzip -p "$1" "$2"' : 'tar -xzOf "$1" "$2"';
+  const r = spawnSync(
+    "bash",
+    ["-c", `set -o pipefail; ${extract} | sha256sum`, "member", archivePath, member],
+    {
+      encoding: "utf8",
+      timeout: 120_000,
+    },
+  );
+  if (r.status !== 0) throw new Error(`cannot read ${member} from ${archivePath}: ${r.stderr}`);
+  return r.stdout.split(" ")[0] ?? "";
+}
+
+/** Member names of a tar.gz / .tgz (tar -tzf) or zip / .mcpb (unzip -Z1), in archive order. */
+export function memberNames(archivePath: string): string[] {
+  const r = /\.(zip|mcpb)$/.test(archivePath)
+    ? spawnSync("unzip", ["-Z1", archivePath], { encoding: "utf8" })
+    : spawnSync("tar", ["-tzf", archivePath], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`cannot list ${archivePath}: ${r.stderr}`);
+  return r.stdout.split("\n").filter((l) => l !== "");
+}

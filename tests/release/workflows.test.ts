@@ -10,6 +10,8 @@ import { ROOT, tempDir } from "./helpers.ts";
 
 type Job = {
   permissions?: Record<string, string>;
+  needs?: string | string[];
+  env?: Record<string, string>;
   uses?: string;
   steps?: Array<{ uses?: string; run?: string; with?: Record<string, unknown> }>;
 };
@@ -141,6 +143,9 @@ describe("least-privilege permissions", () => {
       provenance: { actions: "read", "id-token": "write", contents: "write" },
       publish: { contents: "write" },
       image: { contents: "read", packages: "write", "id-token": "write" },
+      "npm-native": {},
+      npm: { "id-token": "write" },
+      registry: { "id-token": "write" },
     });
   });
 
@@ -164,9 +169,9 @@ describe("release.yml does what SECURITY.md promises", () => {
     expect(runs("build")).toContain("scripts/install-qemu.sh");
   });
 
-  test("every archive, the SBOM and checksums.txt get a keyless cosign bundle <file>.sigstore.json", () => {
+  test("every archive and bundle, the SBOM, server.json and checksums.txt get a keyless cosign bundle", () => {
     expect(uses("sign").some((u) => u.startsWith("sigstore/cosign-installer@"))).toBe(true);
-    expect(runs("sign")).toContain("for f in *.tar.gz *.zip *.cdx.json checksums.txt; do");
+    expect(runs("sign")).toContain("for f in *.tar.gz *.zip *.mcpb *.cdx.json server.json checksums.txt; do");
     expect(runs("sign")).toContain('cosign sign-blob --yes --bundle "${f}.sigstore.json" "$f"');
     expect(runs("sign")).toContain("cosign verify-blob");
   });
@@ -183,13 +188,41 @@ describe("release.yml does what SECURITY.md promises", () => {
     for (const glob of [
       "./*.tar.gz",
       "./*.zip",
+      "./*.mcpb",
       "./*.cdx.json",
+      "server.json",
       "checksums.txt",
       "./*.sigstore.json",
       "./*.intoto.jsonl",
     ]) {
       expect(publish).toContain(glob);
     }
+  });
+
+  test("provenance is copied next to every archive and bundle", () => {
+    expect(runs("publish")).toContain("for f in release/*.tar.gz release/*.zip release/*.mcpb; do");
+  });
+
+  test("npm: installed and run on each OS first, published with provenance after signing, platform packages first", () => {
+    expect(wf.jobs["npm-native"]?.needs).toBe("build");
+    expect(runs("npm-native")).toContain("npm install --global --offline");
+    expect(runs("npm-native")).toContain("mcp-s3 version --json");
+    expect(wf.jobs.npm?.needs).toEqual(["build", "sign", "npm-native"]);
+    const publish = runs("npm");
+    expect(publish).toContain("sha256sum -c checksums.txt");
+    expect(publish).toContain("npm publish --provenance --access public");
+    expect(publish.indexOf("npm/txn2-mcp-s3-*")).toBeLessThan(publish.indexOf("npm/mcp-s3-${VERSION}.tgz"));
+  });
+
+  test("MCP Registry: published with GitHub OIDC after the release, npm and the image exist", () => {
+    expect(wf.jobs.registry?.needs).toEqual(["build", "publish", "npm", "image"]);
+    expect(wf.jobs.registry?.env?.MCP_PUBLISHER_VERSION).toMatch(/^v\d+\.\d+\.\d+$/);
+    const steps = runs("registry");
+    expect(steps).toContain(
+      'go install "github.com/modelcontextprotocol/registry/cmd/publisher@${MCP_PUBLISHER_VERSION}"',
+    );
+    expect(steps).toContain("publisher login github-oidc");
+    expect(steps).toContain("publisher publish server.json");
   });
 
   test("the image is pushed to ghcr.io and signed by digest", () => {

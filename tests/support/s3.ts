@@ -14,7 +14,7 @@
 // process (scripts/rgw.ts) does it, for RGW and for our temporary directories alike. Test files
 // must not stop it in afterAll: other files still use it.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";

@@ -1,7 +1,7 @@
 import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { copyObject } from "../../ops/index.ts";
-import { writeNote } from "../instructions.ts";
+import { consentNote, writeNote } from "../instructions.ts";
 import { bucketField, connectionField, keyField, metadataField, nullableString } from "../schemas.ts";
 import { defineTool, type ToolContext } from "../tool.ts";
 
@@ -9,7 +9,13 @@ export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
   return defineTool(server, ctx, {
     name: "s3_copy_object",
     title: "Copy object",
-    description: `Copy an object inside S3 (server-side, no download), within a bucket or between buckets of one connection. An existing destination object is replaced. Both the source (read) and the destination (write) must be allowed by the policy.${writeNote(ctx.config)}`,
+    description: `Copy an object inside S3 (server-side, no download), within a bucket or between buckets of one connection. An existing destination object is replaced. Both the source (read) and the destination (write) must be allowed by the policy.${writeNote(ctx.config)}${consentNote(
+      ctx.config,
+      [
+        { access: "read", bucket: "b", key: "k" },
+        { access: "write", bucket: "b", key: "k2" },
+      ],
+    )}`,
     input: {
       source_bucket: bucketField("Bucket to copy from"),
       source_key: keyField("Key of the object to copy"),
@@ -30,6 +36,6 @@ export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
       version_id: nullableString("Version ID of the copy, when the bucket is versioned"),
     },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-    run: (args, signal) => copyObject(ctx.ops, { ...args, signal }),
+    run: (args, signal, call) => copyObject(call.ops, { ...args, signal, onProgress: call.progress }),
   });
 }

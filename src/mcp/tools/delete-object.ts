@@ -1,7 +1,7 @@
 import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { deleteObject } from "../../ops/index.ts";
-import { writeNote } from "../instructions.ts";
+import { consentNote, writeNote } from "../instructions.ts";
 import { bucketField, connectionField, keyField } from "../schemas.ts";
 import { defineTool, type ToolContext } from "../tool.ts";
 
@@ -9,7 +9,7 @@ export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
   return defineTool(server, ctx, {
     name: "s3_delete_object",
     title: "Delete object",
-    description: `Delete an object. This cannot be undone unless the bucket is versioned. Deleting a key that does not exist succeeds (S3 semantics).${writeNote(ctx.config)}`,
+    description: `Delete an object. This cannot be undone unless the bucket is versioned. Deleting a key that does not exist succeeds (S3 semantics).${writeNote(ctx.config)}${consentNote(ctx.config, [{ access: "delete", bucket: "b", key: "k" }])}`,
     input: { bucket: bucketField(), key: keyField(), connection: connectionField },
     output: {
       bucket: z.string(),
@@ -17,6 +17,6 @@ export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
       deleted: z.boolean().describe("True when S3 accepted the delete"),
     },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-    run: (args) => deleteObject(ctx.ops, args),
+    run: (args, _signal, call) => deleteObject(call.ops, args),
   });
 }

@@ -1,5 +1,6 @@
 import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import { CONSENT_CLASSES, PRESIGN_MODES } from "../../config/schema.ts";
 import { listConnections } from "../../ops/index.ts";
 import { defineTool, type ToolContext } from "../tool.ts";
 
@@ -15,6 +16,13 @@ const policySummary = z
     allowed_buckets: z.array(z.string()).describe("Empty: every bucket not denied"),
     denied_buckets: z.array(z.string()),
     presign_max_expiry_seconds: z.number().describe("Longest lifetime of a presigned URL"),
+    presign: z
+      .enum(PRESIGN_MODES)
+      .describe("Presigned URLs allowed: off (none), get (downloads only), get_put (downloads and uploads)"),
+    confirm: z
+      .array(z.enum(CONSENT_CLASSES))
+      .describe("Classes of operation that run only after a human approves them (consent)"),
+    consent_timeout_ms: z.number().describe("How long the server waits for that consent"),
   })
   .describe("The policy this server enforces on the connection");
 

@@ -1,18 +1,27 @@
 import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import { PRESIGN_HARD_MAX_SECONDS } from "../../config/schema.ts";
+import { type Config, PRESIGN_HARD_MAX_SECONDS } from "../../config/schema.ts";
 import { formatDuration } from "../../config/values.ts";
 import { presignUrl } from "../../ops/index.ts";
-import { defaultConnection, writeNote } from "../instructions.ts";
+import { consentNote, defaultConnection, presignNote, writeNote } from "../instructions.ts";
 import { bucketField, connectionField, keyField } from "../schemas.ts";
 import { defineTool, type ToolContext } from "../tool.ts";
+
+/** One note when GET and PUT URLs need consent alike, else the one for PUT URLs. */
+function presignConsentNote(config: Config): string {
+  const get = (subject: string) =>
+    consentNote(config, [{ access: "read", bucket: "b", key: "k", presign: "GET" }], subject, "is made");
+  const put = (subject: string) =>
+    consentNote(config, [{ access: "write", bucket: "b", key: "k", presign: "PUT" }], subject, "is made");
+  return get("") === put("") ? get("A URL") : `${get("A GET URL")}${put("A PUT URL")}`;
+}
 
 export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
   const max = defaultConnection(ctx.config).policy.presign_max_expiry_seconds;
   return defineTool(server, ctx, {
     name: "s3_presign_url",
     title: "Presign URL",
-    description: `Create a temporary URL that lets anyone holding it download (GET) or upload (PUT) one object without credentials. Expiry defaults to 1 hour and is capped at ${formatDuration(max * 1000)}. Treat the URL as a secret.${writeNote(ctx.config, "PUT URLs are", "method PUT")}`,
+    description: `Create a temporary URL that lets anyone holding it download (GET) or upload (PUT) one object without credentials. Expiry defaults to 1 hour and is capped at ${formatDuration(max * 1000)}. Treat the URL as a secret.${presignNote(ctx.config)}${writeNote(ctx.config, "PUT URLs are", "method PUT")}${presignConsentNote(ctx.config)}`,
     input: {
       bucket: bucketField(),
       key: keyField(),
@@ -38,6 +47,6 @@ export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
       expires_at: z.string().describe("ISO 8601 expiry time"),
     },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-    run: (args) => presignUrl(ctx.ops, args),
+    run: (args, _signal, call) => presignUrl(call.ops, args),
   });
 }

@@ -4,7 +4,7 @@ import { formatSize } from "../../config/values.ts";
 import { putObject } from "../../ops/index.ts";
 import { decodeBase64Strict, encodeUtf8 } from "../content.ts";
 import { failOperation } from "../fail.ts";
-import { defaultConnection, writeNote } from "../instructions.ts";
+import { consentNote, defaultConnection, writeNote } from "../instructions.ts";
 import { bucketField, connectionField, keyField, metadataField, nullableString } from "../schemas.ts";
 import { defineTool, type ToolContext } from "../tool.ts";
 
@@ -16,7 +16,7 @@ export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
   return defineTool(server, ctx, {
     name: "s3_put_object",
     title: "Put object",
-    description: `Write an object: text, or binary data as base64 with is_base64: true. An existing object with the same key is replaced.${limit}${writeNote(ctx.config)}`,
+    description: `Write an object: text, or binary data as base64 with is_base64: true. An existing object with the same key is replaced.${limit}${writeNote(ctx.config)}${consentNote(ctx.config, [{ access: "write", bucket: "b", key: "k" }])} With a progressToken, a body larger than 8 MiB reports notifications/progress; a cancelled call stores nothing.`,
     input: {
       bucket: bucketField(),
       key: keyField(),
@@ -47,7 +47,7 @@ export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
       version_id: nullableString("Version ID, when the bucket is versioned"),
     },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-    run: async (args, signal) => {
+    run: async (args, signal, call) => {
       const binary = args.is_base64 === true;
       let body: Uint8Array;
       try {
@@ -57,7 +57,8 @@ export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
         const touches = [{ access: "write", bucket, key }] as const;
         return failOperation(ctx.ops, { tool: "s3_put_object", connection, bucket, key, touches }, e);
       }
-      return putObject(ctx.ops, {
+      const progress = call.progress;
+      return putObject(call.ops, {
         bucket: args.bucket,
         key: args.key,
         body,
@@ -66,6 +67,7 @@ export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
         metadata: args.metadata,
         connection: args.connection,
         signal,
+        onProgress: progress === undefined ? undefined : (sent) => progress(sent, body.byteLength),
       });
     },
   });
