@@ -175,7 +175,7 @@ export async function runBatchOperation<T>(
   let connection: Connection | undefined;
   const outcomes: ItemOutcome<T>[] = new Array(spec.items.length);
   /** The human's answer about the allowed items, once asked (refused items are never asked about). */
-  let consent: ConsentAnswer | undefined;
+  let consent: ConsentAnswer | undefined = undefined;
   const finish = (i: number, outcome: ItemOutcome<T>, answered = consent) => {
     outcomes[i] = outcome;
     const error = outcome.ok ? undefined : outcome.error;
