@@ -5,7 +5,6 @@
 // stateless transport for this request alone — no session state is kept between requests, so any
 // replica can answer any request.
 import { randomUUID } from "node:crypto";
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import {
   metadataPaths,
   protectedResourceMetadata,
@@ -15,6 +14,7 @@ import {
 import { effectiveConfig, matchPrincipal } from "../auth/principals.ts";
 import type { Caller, TokenVerifier } from "../auth/verify.ts";
 import type { Config } from "../config/schema.ts";
+import { WebStandardStreamableHTTPServerTransport } from "../mcp/sdk/server-webStandardStreamableHttp.ts";
 import type { OpsContext } from "../ops/index.ts";
 import { BodyBudget, readBody } from "./body.ts";
 import { hostAllowed, originAllowed } from "./guard.ts";

@@ -4,9 +4,10 @@
 // keeps idle servers: a request takes one, connects it to its own fresh transport, and gives it
 // back once its response is finished. A server is reused only when nothing of the previous
 // request is still running on it, and only after it has forgotten that request's client.
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+
 import type { Config } from "../config/schema.ts";
 import { InFlight } from "../mcp/inflight.ts";
+import type { McpServer } from "../mcp/sdk/server-mcp.ts";
 import { createServer } from "../mcp/server.ts";
 import { type CallerIdentity, callerContext, type OpsContext } from "../ops/index.ts";
 

@@ -5,8 +5,8 @@
 // The SDK does not send a handler's result object itself (tools/call results are re-parsed into a
 // copy), but it keeps `_meta`, so a held result is tagged there; the watched transport's `send` strips
 // the tag before the response goes out and settles the hold once it has.
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { Transport } from "./sdk/shared-transport.ts";
+import type { JSONRPCMessage } from "./sdk/types.ts";
 
 const TAG = "mcp-s3/after-send";
 

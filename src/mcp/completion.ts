@@ -2,8 +2,9 @@
 // and keys come from the listing operations, so the one gate decides what a completion may show,
 // exactly as it decides what a listing shows; each completion is audited like the listing it is.
 // A failure (a refused prefix, an unknown connection, S3 down) completes to nothing.
-import type { CompleteResourceTemplateCallback } from "@modelcontextprotocol/sdk/server/mcp.js";
+
 import { listBuckets, listObjects, type OpsContext } from "../ops/index.ts";
+import type { CompleteResourceTemplateCallback } from "./sdk/server-mcp.ts";
 
 /** The tool name completions are audited under. */
 export const COMPLETION_TOOL_NAME = "completion/complete";

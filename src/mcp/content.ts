@@ -1,8 +1,8 @@
 // Object bodies in and out of JSON: text when it is text, base64 otherwise, and strict base64 on input
 // so that a malformed upload is refused instead of being stored as garbage.
 import { Buffer, isUtf8 } from "node:buffer";
-import type { ContentBlock } from "@modelcontextprotocol/sdk/types.js";
 import { S3ToolError } from "../errors.ts";
+import type { ContentBlock } from "./sdk/types.ts";
 
 export interface EncodedContent {
   content: string;

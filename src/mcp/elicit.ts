@@ -2,9 +2,10 @@
 // operation, with one boolean field. Only "accept" with the box ticked is a yes; decline, cancel,
 // anything else is a no. A client that did not declare form elicitation cannot be asked: the
 // operation layer then refuses with ConsentRequired, never a silent allow.
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+
 import type { ConsentAnswer, ConsentAsker, ConsentRequest } from "../ops/index.ts";
 import type { RequestExtra } from "./progress.ts";
+import type { Server } from "./sdk/server-index.ts";
 
 /** A consent asker bound to one request: the question travels with it (relatedRequestId). */
 export function elicitingAsker(server: Server, extra: Pick<RequestExtra, "requestId">): ConsentAsker {

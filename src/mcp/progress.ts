@@ -1,9 +1,10 @@
 // notifications/progress for a request that carries a progressToken (SPEC §5.1): the operation reports
 // bytes as they move, this sends them on, for transfers and copies larger than one part only, and
 // never floods the client (at most one notification per MiB moved, and the last one).
-import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import type { ServerNotification, ServerRequest } from "@modelcontextprotocol/sdk/types.js";
+
 import { PART_SIZE } from "../ops/put-object.ts";
+import type { RequestHandlerExtra } from "./sdk/shared-protocol.ts";
+import type { ServerNotification, ServerRequest } from "./sdk/types.ts";
 
 export type RequestExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 

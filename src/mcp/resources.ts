@@ -1,7 +1,6 @@
 // Objects as MCP resources: s3://{connection}/{bucket}/{+key}, read through the same operation as
 // s3_get_object (same policy, same size limit) and audited under the tool name "resources/read".
-import { type McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
+
 import { S3ToolError } from "../errors.ts";
 import { resourceCompleters } from "./completion.ts";
 import { encodeContent } from "./content.ts";
@@ -11,6 +10,8 @@ import { RESOURCE_TEMPLATE } from "./instructions.ts";
 import { readObjectBody } from "./object-body.ts";
 import { resourceError } from "./result.ts";
 import { BUCKET_NAME } from "./schemas.ts";
+import { type McpServer, ResourceTemplate } from "./sdk/server-mcp.ts";
+import type { ReadResourceResult } from "./sdk/types.ts";
 import type { ToolContext } from "./tool.ts";
 
 export const RESOURCE_TOOL_NAME = "resources/read";

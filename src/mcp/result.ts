@@ -1,10 +1,11 @@
 // The one place where outcomes become MCP results: successes with structuredContent plus a text
 // rendering, failures with `isError: true` and {error, message, hint}. Resource reads have no
 // isError form, so their failures become JSON-RPC errors carrying the same object as `data`.
-import { type CallToolResult, type ContentBlock, ErrorCode } from "@modelcontextprotocol/sdk/types.js";
+
 import type { PolicyRule, ErrorCode as S3ErrorCode } from "../errors.ts";
 import { POLICY_CODES, PolicyRefusal, S3ToolError } from "../errors.ts";
 import { toS3ToolError } from "../s3/errors.ts";
+import { type CallToolResult, type ContentBlock, ErrorCode } from "./sdk/types.ts";
 
 export interface ErrorBody {
   error: S3ErrorCode;

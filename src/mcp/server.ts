@@ -1,14 +1,6 @@
 // The MCP server: nine tools and one resource template over the operation layer. All per-server state
 // lives in the ToolContext built here; nothing is kept at module level.
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { Protocol } from "@modelcontextprotocol/sdk/shared/protocol.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import {
-  CallToolRequestSchema,
-  type CallToolResult,
-  ListToolsRequestSchema,
-  type Tool,
-} from "@modelcontextprotocol/sdk/types.js";
+
 import { z } from "zod";
 import type { Config } from "../config/schema.ts";
 import { ERROR_CODES } from "../errors.ts";
@@ -25,6 +17,15 @@ import { type ReadBudget, sharedReadBudget } from "./read-budget.ts";
 import { registerResources } from "./resources.ts";
 import { invalidArguments, toolError, unknownTool } from "./result.ts";
 import { BUCKET_FIELDS } from "./schemas.ts";
+import { McpServer } from "./sdk/server-mcp.ts";
+import { Protocol } from "./sdk/shared-protocol.ts";
+import type { Transport } from "./sdk/shared-transport.ts";
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ListToolsRequestSchema,
+  type Tool,
+} from "./sdk/types.ts";
 import type { ToolContext } from "./tool.ts";
 import * as copyObject from "./tools/copy-object.ts";
 import * as deleteObject from "./tools/delete-object.ts";

@@ -1,7 +1,6 @@
 // What every tool module needs: the per-server context and one way to register a tool, so that all
 // tools share input validation, result shaping and error mapping.
-import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult, ContentBlock, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+
 import { z } from "zod";
 import type { Config } from "../config/schema.ts";
 import { S3ToolError } from "../errors.ts";
@@ -12,6 +11,8 @@ import type { InFlight } from "./inflight.ts";
 import { type ProgressReporter, progressReporter, type RequestExtra } from "./progress.ts";
 import type { ReadBudget } from "./read-budget.ts";
 import { toolError, toolResult } from "./result.ts";
+import type { McpServer, RegisteredTool } from "./sdk/server-mcp.ts";
+import type { CallToolResult, ContentBlock, ToolAnnotations } from "./sdk/types.ts";
 
 /** Per-server state. Nothing in src/mcp lives at module level. */
 export interface ToolContext {

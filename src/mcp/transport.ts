@@ -11,17 +11,17 @@
 
 import { Buffer } from "node:buffer";
 import type { Readable, Writable } from "node:stream";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { z } from "zod";
+import { collector, releaseMemory } from "../runtime/index.ts";
+import { hasLongString, JsonWriter } from "./json-writer.ts";
+import type { Transport } from "./sdk/shared-transport.ts";
 import {
   ClientRequestSchema,
   ErrorCode,
   type JSONRPCMessage,
   JSONRPCMessageSchema,
   type RequestId,
-} from "@modelcontextprotocol/sdk/types.js";
-import type { z } from "zod";
-import { collector, releaseMemory } from "../runtime/index.ts";
-import { hasLongString, JsonWriter } from "./json-writer.ts";
+} from "./sdk/types.ts";
 
 export interface StdioTransportOptions {
   /** Longest accepted message line in bytes. */

@@ -175,8 +175,8 @@ export async function runBatchOperation<T>(
   let connection: Connection | undefined;
   const outcomes: ItemOutcome<T>[] = new Array(spec.items.length);
   /** The human's answer about the allowed items, once asked (refused items are never asked about). */
-  let consent: ConsentAnswer | undefined = undefined;
-  const finish = (i: number, outcome: ItemOutcome<T>, answered = consent) => {
+  const answer: { consent?: ConsentAnswer | undefined } = {};
+  const finish = (i: number, outcome: ItemOutcome<T>, answered = answer.consent) => {
     outcomes[i] = outcome;
     const error = outcome.ok ? undefined : outcome.error;
     const status: AuditStatus = outcome.ok ? "success" : error instanceof PolicyRefusal ? "denied" : "error";
@@ -243,7 +243,7 @@ export async function runBatchOperation<T>(
     failAll(allowed, e);
     return outcomes;
   }
-  consent = asked.answer;
+  answer.consent = asked.answer;
   const refusal = asked.refusal;
   if (refusal !== undefined) {
     for (const i of allowed) finish(i, { ok: false, error: refusal });

@@ -213,3 +213,34 @@ describe.skipIf(!hasScript)("on a terminal", () => {
     expect(await exists("t/pre.txt")).toBe(false);
   });
 });
+
+describe.skipIf(!hasScript)("bulk on a terminal: one question for the whole command, with counts", () => {
+  test("rm -r of 12 keys: one question naming 12 objects; y deletes them all, each audited accepted", async () => {
+    const keys = Array.from({ length: 12 }, (_, i) => `bulk-yes/k${String(i).padStart(2, "0")}`);
+    await Promise.all(keys.map((k) => putTestObject(s3, bucket, k, "x")));
+    const r = await onTerminal(`rm -r s3://${bucket}/bulk-yes/`, "y\n");
+    expect(r.output).toContain(
+      `mcp-s3: delete 12 objects under s3://${bucket}/bulk-yes/ on connection "default"? [y/N]`,
+    );
+    expect(r.output.match(/\[y\/N\]/g)).toHaveLength(1);
+    expect(r.code).toBe(0);
+    for (const k of keys) expect(await exists(k)).toBe(false);
+    const lines = readFileSync(auditFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.tool === "s3_delete_object" && String(l.key).startsWith("bulk-yes/"));
+    expect(lines).toHaveLength(12);
+    for (const l of lines) expect(l).toMatchObject({ status: "success", consent: "accepted" });
+  });
+
+  test("n refuses every item (ConsentDeclined, exit 3), one question, nothing deleted", async () => {
+    const keys = ["bulk-no/a", "bulk-no/b", "bulk-no/c"];
+    await Promise.all(keys.map((k) => putTestObject(s3, bucket, k, "x")));
+    const r = await onTerminal(`rm -r s3://${bucket}/bulk-no/`, "n\n");
+    expect(r.output.match(/\[y\/N\]/g)).toHaveLength(1);
+    expect(r.output).toContain("delete 3 objects under");
+    expect(r.code).toBe(3);
+    for (const k of keys) expect(await exists(k)).toBe(true);
+  });
+});

@@ -8,6 +8,7 @@ import { folderPrefix, type MatchSource, matchObjects } from "../../bulk/listing
 import { parseKeyPattern } from "../../bulk/pattern.ts";
 import { BulkReport } from "../../bulk/report.ts";
 import { S3ToolError } from "../../errors.ts";
+import { consentForMany } from "../../ops/consent.ts";
 import { deleteObject, deleteObjectSpec } from "../../ops/delete-object.ts";
 import { headObject } from "../../ops/head-object.ts";
 import { dryRunContext, type OpsContext, previewOperation } from "../../ops/run.ts";
@@ -40,9 +41,9 @@ export async function run(cli: Cli): Promise<number> {
 
   const cancel = cli.cancellation();
   const ops = await cli.ops();
-  const ctx = dryRun ? dryRunContext(ops) : ops;
   const only = plans.length === 1 ? plans[0] : undefined;
-  if (only?.kind === "key" && !dryRun) return deleteOne(cli, ctx, only, cancel.signal);
+  if (only?.kind === "key" && !dryRun) return deleteOne(cli, ops, only, cancel.signal);
+  const ctx = dryRun ? dryRunContext(ops) : await askOnce(ops, plans, cancel.signal);
   const report = new BulkReport(cli);
   const queue = new DeleteQueue(ctx, report, { concurrency, signal: cancel.signal, dryRun });
   for (const p of plans) {
@@ -60,6 +61,37 @@ export async function run(cli: Cli): Promise<number> {
   const interrupted = cli.interrupted();
   if (interrupted !== undefined) throw interrupted;
   return code;
+}
+
+/**
+ * With `confirm: [delete]`, one question for the whole command, naming how many objects (SPEC §6.1:
+ * `delete 1,204 objects under s3://b/old/?`): the locations are listed once to count them (listings
+ * only, audited as such), then the deletes run in a context that does not ask again. A "no" refuses
+ * every item with ConsentDeclined, each audited. Without `delete` in `confirm` nothing is counted.
+ */
+async function askOnce(ops: OpsContext, plans: readonly Plan[], signal: AbortSignal): Promise<OpsContext> {
+  if (!ops.clients.connection(undefined).policy.confirm.includes("delete")) return ops;
+  let count = 0;
+  for (const p of plans) {
+    if (p.kind === "key") count++;
+    else for await (const page of matchObjects(ops, p.source, { signal })) count += page.length;
+  }
+  const only = plans.length === 1 ? plans[0] : undefined;
+  const where =
+    only === undefined
+      ? ` in ${plans.length} locations`
+      : only.kind === "key"
+        ? ` (${only.text})`
+        : only.recursive
+          ? ` under s3://${only.source.bucket}/${only.source.prefix}`
+          : ` matching ${only.text}`;
+  const asked = await consentForMany(ops, {
+    tool: "s3_delete_object",
+    classes: ["delete"],
+    summary: `delete ${count.toLocaleString("en")} object${count === 1 ? "" : "s"}${where}`,
+    signal,
+  });
+  return asked.ops;
 }
 
 function plan(text: string, opts: { recursive: boolean; all: boolean; filter: PathFilter }): Plan {

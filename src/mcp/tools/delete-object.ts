@@ -1,8 +1,8 @@
-import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { deleteObject } from "../../ops/index.ts";
 import { consentNote, writeNote } from "../instructions.ts";
 import { bucketField, connectionField, keyField } from "../schemas.ts";
+import type { McpServer, RegisteredTool } from "../sdk/server-mcp.ts";
 import { defineTool, type ToolContext } from "../tool.ts";
 
 export function register(server: McpServer, ctx: ToolContext): RegisteredTool {

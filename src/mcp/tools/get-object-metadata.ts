@@ -1,7 +1,7 @@
-import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { headObject } from "../../ops/index.ts";
 import { bucketField, connectionField, keyField, nullableString, userMetadata } from "../schemas.ts";
+import type { McpServer, RegisteredTool } from "../sdk/server-mcp.ts";
 import { defineTool, type ToolContext } from "../tool.ts";
 
 export function register(server: McpServer, ctx: ToolContext): RegisteredTool {

@@ -1,10 +1,10 @@
-import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { formatSize } from "../../config/values.ts";
 import { contentBlock, encodeContent, objectUri } from "../content.ts";
 import { defaultConnection } from "../instructions.ts";
 import { readObjectBody } from "../object-body.ts";
 import { bucketField, connectionField, keyField, nullableString, userMetadata } from "../schemas.ts";
+import type { McpServer, RegisteredTool } from "../sdk/server-mcp.ts";
 import { defineTool, type ToolContext, ToolOutput } from "../tool.ts";
 
 export function register(server: McpServer, ctx: ToolContext): RegisteredTool {

@@ -1,7 +1,7 @@
-import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { CONSENT_CLASSES, PRESIGN_MODES } from "../../config/schema.ts";
 import { listConnections } from "../../ops/index.ts";
+import type { McpServer, RegisteredTool } from "../sdk/server-mcp.ts";
 import { defineTool, type ToolContext } from "../tool.ts";
 
 const policySummary = z

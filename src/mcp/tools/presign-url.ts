@@ -1,10 +1,10 @@
-import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { type Config, PRESIGN_HARD_MAX_SECONDS } from "../../config/schema.ts";
 import { formatDuration } from "../../config/values.ts";
 import { presignUrl } from "../../ops/index.ts";
 import { consentNote, defaultConnection, presignNote, writeNote } from "../instructions.ts";
 import { bucketField, connectionField, keyField } from "../schemas.ts";
+import type { McpServer, RegisteredTool } from "../sdk/server-mcp.ts";
 import { defineTool, type ToolContext } from "../tool.ts";
 
 /** One note when GET and PUT URLs need consent alike, else the one for PUT URLs. */

@@ -1,4 +1,3 @@
-import type { McpServer, RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { formatSize } from "../../config/values.ts";
 import { putObject } from "../../ops/index.ts";
@@ -6,6 +5,7 @@ import { decodeBase64Strict, encodeUtf8 } from "../content.ts";
 import { failOperation } from "../fail.ts";
 import { consentNote, defaultConnection, writeNote } from "../instructions.ts";
 import { bucketField, connectionField, keyField, metadataField, nullableString } from "../schemas.ts";
+import type { McpServer, RegisteredTool } from "../sdk/server-mcp.ts";
 import { defineTool, type ToolContext } from "../tool.ts";
 
 export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
