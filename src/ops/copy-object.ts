@@ -7,17 +7,16 @@ import {
 } from "@aws-sdk/client-s3";
 import { head, type ObjectMetadata } from "./head-object.ts";
 import { checkMetadata } from "./metadata.ts";
-import { type Execution, type OpsContext, runOperation } from "./run.ts";
+import { type Execution, type OperationSpec, type OpsContext, runOperation } from "./run.ts";
+import { type OperationTarget, operationSpec } from "./spec.ts";
 
-export interface CopyObjectArgs {
+export interface CopyObjectArgs extends OperationTarget {
   readonly source_bucket: string;
   readonly source_key: string;
   readonly dest_bucket: string;
   readonly dest_key: string;
   /** Replaces the user metadata of the copy; absent keeps the source's. */
   readonly metadata?: Readonly<Record<string, string>> | undefined;
-  readonly connection?: string | undefined;
-  readonly signal?: AbortSignal | undefined;
 }
 
 export interface CopyObjectResult {
@@ -39,30 +38,38 @@ export function copyObject(
   args: CopyObjectArgs,
   tool = "s3_copy_object",
 ): Promise<CopyObjectResult> {
-  return runOperation(
-    ctx,
+  return runOperation(ctx, copySpec(args, tool), async (run) => {
+    const metadata = checkMetadata(args.metadata);
+    const source = await head(run, args.source_bucket, args.source_key);
+    run.authorize([{ access: "write", bucket: args.dest_bucket, key: args.dest_key, size: source.size }]);
+    run.count(source.size);
+    return source.size > SINGLE_COPY_MAX
+      ? multipartCopy(run, args, source, metadata)
+      : singleCopy(run, args, source, metadata);
+  });
+}
+
+/**
+ * What copyObject declares to the gate (a dry run previews exactly this): a read of the source and a
+ * write of the destination, of `size` bytes when the caller knows it (the copy itself learns it from
+ * a HEAD and asks again).
+ */
+export function copySpec(args: CopyObjectArgs, tool = "s3_copy_object", size?: number): OperationSpec {
+  return operationSpec(
+    tool,
+    args,
     {
-      tool,
-      connection: args.connection,
       bucket: args.source_bucket,
       key: args.source_key,
       dest_bucket: args.dest_bucket,
       dest_key: args.dest_key,
-      signal: args.signal,
-      touches: [
-        { access: "read", bucket: args.source_bucket, key: args.source_key },
-        { access: "write", bucket: args.dest_bucket, key: args.dest_key },
-      ],
     },
-    async (run) => {
-      const metadata = checkMetadata(args.metadata);
-      const source = await head(run, args.source_bucket, args.source_key);
-      run.authorize([{ access: "write", bucket: args.dest_bucket, key: args.dest_key, size: source.size }]);
-      run.count(source.size);
-      return source.size > SINGLE_COPY_MAX
-        ? multipartCopy(run, args, source, metadata)
-        : singleCopy(run, args, source, metadata);
-    },
+    [
+      { access: "read", bucket: args.source_bucket, key: args.source_key },
+      size === undefined
+        ? { access: "write", bucket: args.dest_bucket, key: args.dest_key }
+        : { access: "write", bucket: args.dest_bucket, key: args.dest_key, size },
+    ],
   );
 }
 

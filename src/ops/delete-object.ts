@@ -1,6 +1,7 @@
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import type { ObjectRef } from "./head-object.ts";
-import { type OpsContext, runOperation } from "./run.ts";
+import { type OperationSpec, type OpsContext, runOperation } from "./run.ts";
+import { objectSpec } from "./spec.ts";
 
 export interface DeleteObjectResult {
   bucket: string;
@@ -14,18 +15,13 @@ export function deleteObject(
   args: ObjectRef,
   tool = "s3_delete_object",
 ): Promise<DeleteObjectResult> {
-  return runOperation(
-    ctx,
-    {
-      tool,
-      connection: args.connection,
-      bucket: args.bucket,
-      key: args.key,
-      touches: [{ access: "delete", bucket: args.bucket, key: args.key }],
-    },
-    async (run) => {
-      await run.client.send(new DeleteObjectCommand({ Bucket: args.bucket, Key: args.key }), run.http);
-      return { bucket: args.bucket, key: args.key, deleted: true };
-    },
-  );
+  return runOperation(ctx, deleteSpec(args, tool), async (run) => {
+    await run.client.send(new DeleteObjectCommand({ Bucket: args.bucket, Key: args.key }), run.http);
+    return { bucket: args.bucket, key: args.key, deleted: true };
+  });
+}
+
+/** What deleteObject declares to the gate (a dry run previews exactly this). */
+export function deleteSpec(args: ObjectRef, tool = "s3_delete_object"): OperationSpec {
+  return objectSpec(tool, args, "delete");
 }

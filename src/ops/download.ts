@@ -9,8 +9,10 @@ import { basename, dirname, join } from "node:path";
 import { GetObjectCommand, type GetObjectCommandOutput } from "@aws-sdk/client-s3";
 import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
+import { localFileError } from "../local-errors.ts";
 import { head, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
 import { type Execution, type OpsContext, runOperation } from "./run.ts";
+import { objectSpec } from "./spec.ts";
 
 /** Objects at least this large are fetched as parallel ranges. */
 export const PARALLEL_THRESHOLD = 64 * 1024 * 1024;
@@ -22,7 +24,6 @@ export const RANGE_CONCURRENCY = 4;
 export interface DownloadArgs extends ObjectRef {
   /** The final file. Its directory must exist; an existing file is replaced when the download completes. */
   readonly path: string;
-  readonly signal?: AbortSignal | undefined;
   /** Called once the object's size is known (after the HEAD). */
   readonly onStart?: ((total: number) => void) | undefined;
   /** Called with the running byte count. */
@@ -51,27 +52,16 @@ export function downloadToFile(
   args: DownloadArgs,
   tool = "s3_get_object",
 ): Promise<DownloadResult> {
-  return runOperation(
-    ctx,
-    {
-      tool,
-      connection: args.connection,
-      bucket: args.bucket,
-      key: args.key,
-      signal: args.signal,
-      touches: [{ access: "read", bucket: args.bucket, key: args.key }],
-    },
-    async (run) => {
-      const meta = await head(run, args.bucket, args.key);
-      // The whole object is read, whatever the request split: the get limit applies to its size.
-      run.authorize([{ access: "read", bucket: args.bucket, key: args.key, size: meta.size }]);
-      args.onStart?.(meta.size);
-      const written = await intoTempFile(args, meta.size, (fh) => fetchInto(run, args, meta, fh));
-      run.count(meta.size);
-      const { content_length: _, ...rest } = meta;
-      return { ...rest, file: args.path, bytes: meta.size, requests: written };
-    },
-  );
+  return runOperation(ctx, objectSpec(tool, args, "read"), async (run) => {
+    const meta = await head(run, args.bucket, args.key);
+    // The whole object is read, whatever the request split: the get limit applies to its size.
+    run.authorize([{ access: "read", bucket: args.bucket, key: args.key, size: meta.size }]);
+    args.onStart?.(meta.size);
+    const written = await intoTempFile(args, meta.size, (fh) => fetchInto(run, args, meta, fh));
+    run.count(meta.size);
+    const { content_length: _, ...rest } = meta;
+    return { ...rest, file: args.path, bytes: meta.size, requests: written };
+  });
 }
 
 /** Runs `fill` against a fresh temporary file beside the destination, then renames it into place. */
@@ -253,23 +243,7 @@ function changedDuringDownload(e: unknown, args: DownloadArgs): S3ToolError | un
   );
 }
 
-/** Local file system failures, as typed errors: a missing directory is the caller's mistake. */
+/** Local file system failures, as typed errors naming the file: a missing directory is the caller's mistake. */
 function localError(e: unknown, path: string): unknown {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (code === undefined || e instanceof S3ToolError) return e;
-  if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") {
-    return new S3ToolError(
-      "InvalidArgument",
-      `cannot write ${JSON.stringify(path)}: ${code}`,
-      "the destination directory must exist",
-    );
-  }
-  if (code === "EACCES" || code === "EPERM" || code === "ENOSPC" || code === "EROFS" || code === "EDQUOT") {
-    return new S3ToolError(
-      "InternalError",
-      `cannot write ${JSON.stringify(path)}: ${code}`,
-      "check the disk and permissions",
-    );
-  }
-  return e;
+  return localFileError(e, path, "write", "the destination directory must exist");
 }

@@ -3,13 +3,13 @@ import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { head, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
 import { type Execution, invalidArgument, type OpsContext, runOperation } from "./run.ts";
+import { objectSpec } from "./spec.ts";
 
 export interface GetObjectArgs extends ObjectRef {
   /** First byte to read (default 0). */
   readonly offset?: number | undefined;
   /** Bytes to read from offset (default: to the end). */
   readonly length?: number | undefined;
-  readonly signal?: AbortSignal | undefined;
 }
 
 /** Receives the body chunk by chunk; back-pressure comes from awaiting it. */
@@ -36,18 +36,7 @@ export function getObject(
   sink: ByteSink,
   tool = "s3_get_object",
 ): Promise<GetObjectResult> {
-  return runOperation(
-    ctx,
-    {
-      tool,
-      connection: args.connection,
-      bucket: args.bucket,
-      key: args.key,
-      signal: args.signal,
-      touches: [{ access: "read", bucket: args.bucket, key: args.key }],
-    },
-    (run) => streamObject(run, args, sink),
-  );
+  return runOperation(ctx, objectSpec(tool, args, "read"), (run) => streamObject(run, args, sink));
 }
 
 async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink): Promise<GetObjectResult> {

@@ -2,12 +2,10 @@ import { HeadBucketCommand, HeadObjectCommand, type HeadObjectCommandOutput } fr
 import { toS3ToolError } from "../s3/errors.ts";
 import type { Execution, OpsContext } from "./run.ts";
 import { runOperation } from "./run.ts";
+import { type ObjectTarget, objectSpec } from "./spec.ts";
 
-export interface ObjectRef {
-  readonly bucket: string;
-  readonly key: string;
-  readonly connection?: string | undefined;
-}
+/** One object, the connection it is on and the signal that cancels the operation on it. */
+export type ObjectRef = ObjectTarget;
 
 export interface ObjectMetadata {
   bucket: string;
@@ -25,17 +23,7 @@ export function headObject(
   args: ObjectRef,
   tool = "s3_get_object_metadata",
 ): Promise<ObjectMetadata> {
-  return runOperation(
-    ctx,
-    {
-      tool,
-      connection: args.connection,
-      bucket: args.bucket,
-      key: args.key,
-      touches: [{ access: "read", bucket: args.bucket, key: args.key }],
-    },
-    (run) => head(run, args.bucket, args.key),
-  );
+  return runOperation(ctx, objectSpec(tool, args, "read"), (run) => head(run, args.bucket, args.key));
 }
 
 /** A HEAD inside an operation that has already been authorized for reading this key. */

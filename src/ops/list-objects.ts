@@ -1,8 +1,9 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { commonPrefixVisible, keyVisible } from "../policy/decide.ts";
 import { invalidArgument, type OpsContext, runOperation } from "./run.ts";
+import { type OperationTarget, operationSpec } from "./spec.ts";
 
-export interface ListObjectsArgs {
+export interface ListObjectsArgs extends OperationTarget {
   readonly bucket: string;
   readonly prefix?: string | undefined;
   readonly delimiter?: string | undefined;
@@ -10,7 +11,6 @@ export interface ListObjectsArgs {
   readonly continuation_token?: string | undefined;
   /** List only keys that sort after this one (S3 StartAfter; ignored with a continuation token). */
   readonly start_after?: string | undefined;
-  readonly connection?: string | undefined;
 }
 
 export interface ObjectSummary {
@@ -40,13 +40,9 @@ export function listObjects(
   const prefix = args.prefix ?? "";
   return runOperation(
     ctx,
-    {
-      tool,
-      connection: args.connection,
-      bucket: args.bucket,
-      prefix,
-      touches: [{ access: "list", bucket: args.bucket, prefix }],
-    },
+    operationSpec(tool, args, { bucket: args.bucket, prefix }, [
+      { access: "list", bucket: args.bucket, prefix },
+    ]),
     async (run) => {
       const maxKeys = args.max_keys ?? 1000;
       if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > 1000) {

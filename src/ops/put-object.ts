@@ -4,11 +4,10 @@ import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { toS3ToolError } from "../s3/errors.ts";
 import { checkMetadata } from "./metadata.ts";
-import { type Execution, type OpsContext, runOperation } from "./run.ts";
+import { type Execution, type OperationSpec, type OpsContext, runOperation } from "./run.ts";
+import { type ObjectTarget, objectSpec } from "./spec.ts";
 
-export interface PutObjectArgs {
-  readonly bucket: string;
-  readonly key: string;
+export interface PutObjectArgs extends ObjectTarget {
   /** The whole body, or a stream of it. */
   readonly body: Uint8Array | AsyncIterable<Uint8Array>;
   /** Body size when known in advance (a file): lets the gate refuse before any byte is sent. */
@@ -22,8 +21,6 @@ export interface PutObjectArgs {
   readonly multipart_threshold?: number | undefined;
   readonly content_type?: string | undefined;
   readonly metadata?: Readonly<Record<string, string>> | undefined;
-  readonly connection?: string | undefined;
-  readonly signal?: AbortSignal | undefined;
   /** Called with the running byte count while a streamed body uploads (progress bars). */
   readonly onProgress?: ((sent: number) => void) | undefined;
 }
@@ -57,41 +54,37 @@ export function putObject(
   args: PutObjectArgs,
   tool = "s3_put_object",
 ): Promise<PutObjectResult> {
-  const size = args.body instanceof Uint8Array ? args.body.byteLength : args.size;
-  return runOperation(
-    ctx,
-    {
-      tool,
-      connection: args.connection,
-      bucket: args.bucket,
-      key: args.key,
-      signal: args.signal,
-      touches: [{ access: "write", bucket: args.bucket, key: args.key, size }],
-    },
-    async (run) => {
-      const metadata = checkMetadata(args.metadata);
-      if (args.body instanceof Uint8Array && args.body.byteLength <= SINGLE_PUT_MAX) {
-        const out = await run.client.send(
-          new PutObjectCommand({
-            Bucket: args.bucket,
-            Key: args.key,
-            Body: args.body,
-            ContentLength: args.body.byteLength,
-            ContentType: args.content_type,
-            Metadata: metadata,
-          }),
-          run.http,
-        );
-        run.count(args.body.byteLength);
-        return result(args, out.ETag, args.body.byteLength, out.VersionId);
-      }
-      const threshold = args.multipart_threshold ?? MULTIPART_THRESHOLD;
-      if (args.reopen !== undefined && args.size !== undefined && args.size <= threshold) {
-        return streamedPut(run, args, args.reopen, args.size, metadata);
-      }
-      return streamUpload(run, args, metadata);
-    },
-  );
+  return runOperation(ctx, putSpec(args, tool), async (run) => {
+    const metadata = checkMetadata(args.metadata);
+    if (args.body instanceof Uint8Array && args.body.byteLength <= SINGLE_PUT_MAX) {
+      const out = await run.client.send(
+        new PutObjectCommand({
+          Bucket: args.bucket,
+          Key: args.key,
+          Body: args.body,
+          ContentLength: args.body.byteLength,
+          ContentType: args.content_type,
+          Metadata: metadata,
+        }),
+        run.http,
+      );
+      run.count(args.body.byteLength);
+      return result(args, out.ETag, args.body.byteLength, out.VersionId);
+    }
+    const threshold = args.multipart_threshold ?? MULTIPART_THRESHOLD;
+    if (args.reopen !== undefined && args.size !== undefined && args.size <= threshold) {
+      return streamedPut(run, args, args.reopen, args.size, metadata);
+    }
+    return streamUpload(run, args, metadata);
+  });
+}
+
+/**
+ * What putObject declares to the gate (a dry run previews exactly this): a write of the body's size
+ * when known, so an oversized put is refused before anything is read or sent.
+ */
+export function putSpec(args: PutObjectArgs, tool = "s3_put_object"): OperationSpec {
+  return objectSpec(tool, args, "write", args.body instanceof Uint8Array ? args.body.byteLength : args.size);
 }
 
 /**

@@ -9,11 +9,11 @@
 // a flat page holds a thousand keys, so when they do the walk goes on flat from the last key given.
 import { type ListObjectsResult, listObjects, type ObjectSummary } from "./list-objects.ts";
 import type { OpsContext } from "./run.ts";
+import type { OperationTarget } from "./spec.ts";
 
-export interface WalkArgs {
+export interface WalkArgs extends OperationTarget {
   readonly bucket: string;
   readonly prefix?: string | undefined;
-  readonly connection?: string | undefined;
 }
 
 export interface WalkOptions {
@@ -125,6 +125,7 @@ async function* listPages(
         bucket: args.bucket,
         prefix: args.prefix,
         connection: args.connection,
+        signal: args.signal,
         delimiter: args.delimiter,
         max_keys: 1000,
         continuation_token: token,

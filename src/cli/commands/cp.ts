@@ -5,8 +5,8 @@ import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
 import { keyBaseName, parseAny, resolveKey } from "../location.ts";
 import { doneLine, s3Url } from "../output.ts";
-import { download } from "./get.ts";
-import { parseMetadata, upload } from "./put.ts";
+import { parseMetadata } from "../transfer/settings.ts";
+import { downloadOne, uploadOne } from "../transfer/single.ts";
 
 export async function run(cli: Cli): Promise<undefined> {
   const [srcText, dstText] = cli.args as [string, string];
@@ -19,12 +19,12 @@ export async function run(cli: Cli): Promise<undefined> {
     throw usageError(`${JSON.stringify(srcText)} names no object key`, "write the source as s3://bucket/key");
   }
   if (src.kind !== "s3" && dst.kind === "s3") {
-    await upload(cli, src.kind === "local" ? src.path : "-", dst);
+    await uploadOne(cli, src.kind === "local" ? src.path : "-", dst);
     return undefined;
   }
   if (src.kind !== "s3") throw usageError("cp: unsupported combination of locations");
   if (dst.kind !== "s3") {
-    await download(cli, src, dst.kind === "local" ? dst.path : "-");
+    await downloadOne(cli, src, dst.kind === "local" ? dst.path : "-");
     return undefined;
   }
 

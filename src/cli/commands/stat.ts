@@ -6,7 +6,8 @@ import { statLines } from "../output.ts";
 
 export async function run(cli: Cli): Promise<undefined> {
   const { bucket, key } = parseObject(cli.args[0] as string);
-  const meta = await headObject(await cli.ops(), { bucket, key }, "s3_get_object_metadata");
+  const { signal } = cli.cancellation();
+  const meta = await headObject(await cli.ops(), { bucket, key, signal }, "s3_get_object_metadata");
   await cli.out.result(meta, () => statLines(meta));
   return undefined;
 }

@@ -38,6 +38,6 @@ export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
       expires_at: z.string().describe("ISO 8601 expiry time"),
     },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-    run: (args) => presignUrl(ctx.ops, args),
+    run: (args, signal) => presignUrl(ctx.ops, { ...args, signal }),
   });
 }
