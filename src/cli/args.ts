@@ -60,6 +60,14 @@ export interface CommandLine {
   readonly args: readonly string[];
   /** The command's own options. */
   readonly options: OptionValues;
+  /** The command's own options in command-line order, one entry per occurrence (--include/--exclude). */
+  readonly optionOrder: readonly OrderedOption[];
+}
+
+export interface OrderedOption {
+  readonly name: string;
+  /** The value given, or undefined for a boolean flag. */
+  readonly value: string | undefined;
 }
 
 export function usageError(message: string, hint = "run `mcp-s3 --help` for usage"): S3ToolError {
@@ -118,6 +126,7 @@ export function parseCommandLine(
       options: { ...GLOBAL_OPTIONS, ...commandOptions } as never,
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
   } catch (e) {
     throw usageError(parseArgsMessage(e as Error & { code?: string }), hint);
@@ -130,6 +139,12 @@ export function parseCommandLine(
   const [command, ...args] = parsed.positionals;
   const options: Record<string, string | boolean | string[] | undefined> = {};
   for (const name of Object.keys(commandOptions)) options[name] = values[name];
+  const optionOrder: OrderedOption[] = [];
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind === "option" && Object.hasOwn(commandOptions, token.name)) {
+      optionOrder.push({ name: token.name, value: token.value });
+    }
+  }
   return {
     globals: {
       config: str("config"),
@@ -146,6 +161,7 @@ export function parseCommandLine(
     command,
     args,
     options,
+    optionOrder,
   };
 }
 

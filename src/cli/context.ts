@@ -5,7 +5,7 @@ import type { ConfigFlags } from "../config/load.ts";
 import type { Config } from "../config/schema.ts";
 import { S3ToolError } from "../errors.ts";
 import type { OpsContext } from "../ops/run.ts";
-import type { GlobalOptions, OptionValues } from "./args.ts";
+import type { GlobalOptions, OptionValues, OrderedOption } from "./args.ts";
 import type { Interrupted } from "./exit.ts";
 import type { Io } from "./io.ts";
 import { memoryGovernor } from "./memory.ts";
@@ -19,6 +19,8 @@ export interface Cli {
   readonly globals: GlobalOptions;
   readonly args: readonly string[];
   readonly options: OptionValues;
+  /** The command's options in command-line order, one entry per occurrence. */
+  readonly optionOrder: readonly OrderedOption[];
   readonly io: Io;
   readonly out: Output;
   config(): Promise<Config>;
@@ -46,7 +48,12 @@ export function configFlags(globals: GlobalOptions): ConfigFlags {
 
 export function createCli(
   spec: CommandSpec,
-  line: { globals: GlobalOptions; args: readonly string[]; options: OptionValues },
+  line: {
+    globals: GlobalOptions;
+    args: readonly string[];
+    options: OptionValues;
+    optionOrder?: readonly OrderedOption[];
+  },
   io: Io,
 ): Cli {
   const out = new Output(io, { json: line.globals.json, quiet: line.globals.quiet });
@@ -79,6 +86,7 @@ export function createCli(
     globals: line.globals,
     args: line.args,
     options: line.options,
+    optionOrder: line.optionOrder ?? [],
     io,
     out,
     config: loadConfig,

@@ -42,6 +42,45 @@ const TRANSFER_OPTIONS: OptionSpecs = {
   },
 };
 
+/**
+ * The flags every bulk command shares (SPEC §6.1). Filters are read in command-line order with
+ * filterRulesFromCli (src/bulk/filter.ts).
+ */
+export const BULK_OPTIONS: OptionSpecs = {
+  recursive: {
+    type: "boolean",
+    short: "r",
+    description: "every object under the prefix (or every file under the directory)",
+  },
+  "dry-run": {
+    type: "boolean",
+    description: "print what would be done and the policy's decision; change nothing, audit nothing",
+  },
+  include: {
+    type: "string",
+    multiple: true,
+    value: "GLOB",
+    description: "take items whose relative path matches (repeatable; the last matching filter wins)",
+  },
+  exclude: {
+    type: "string",
+    multiple: true,
+    value: "GLOB",
+    description: "skip items whose relative path matches (repeatable; the last matching filter wins)",
+  },
+  "exclude-from": {
+    type: "string",
+    multiple: true,
+    value: "FILE",
+    description: "exclude the globs listed in FILE, one a line (# comments and blank lines skipped)",
+  },
+  concurrency: {
+    type: "string",
+    value: "N",
+    description: "objects in flight at once",
+  },
+};
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "serve",

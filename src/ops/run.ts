@@ -5,7 +5,7 @@ import type { AuditRecord, AuditStatus, AuditWriter } from "../audit/writer.ts";
 import type { Config, Connection, Policy } from "../config/schema.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { decideAll, type Touch } from "../policy/decide.ts";
+import { type Decision, decideAll, type Touch } from "../policy/decide.ts";
 import type { ClientPool } from "../s3/clients.ts";
 import { toS3ToolError } from "../s3/errors.ts";
 
@@ -117,6 +117,16 @@ export async function runOperation<T>(
     );
   }
   return result;
+}
+
+/**
+ * The gate's decision on an operation, for --dry-run: the same connection resolution and the same
+ * decideAll as runOperation, but no request is sent and no audit line written. An unknown connection
+ * throws, as it would for the real run.
+ */
+export function previewOperation(ctx: OpsContext, spec: OperationSpec): Decision {
+  const connection = ctx.clients.connection(spec.connection);
+  return decideAll(connection.policy, spec.touches);
 }
 
 export function invalidArgument(message: string, hint = ""): S3ToolError {
