@@ -5,7 +5,7 @@ import {
   CreateMultipartUploadCommand,
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
-import { head, type ObjectMetadata } from "./head-object.ts";
+import { head, type ListedObject, type ObjectMetadata } from "./head-object.ts";
 import { checkMetadata } from "./metadata.ts";
 import { type Execution, type OperationSpec, type OpsContext, runOperation } from "./run.ts";
 import { type OperationTarget, operationSpec } from "./spec.ts";
@@ -17,6 +17,12 @@ export interface CopyObjectArgs extends OperationTarget {
   readonly dest_key: string;
   /** Replaces the user metadata of the copy; absent keeps the source's. */
   readonly metadata?: Readonly<Record<string, string>> | undefined;
+  /**
+   * What a listing said about the source (bulk copies). A copy that keeps the source's metadata and
+   * fits one CopyObject then skips the HEAD: the gate judges the listed size, and the copy requires
+   * the listed ETag (CopySourceIfMatch), so a source replaced since the listing is not copied.
+   */
+  readonly listed?: ListedObject | undefined;
 }
 
 export interface CopyObjectResult {
@@ -38,9 +44,13 @@ export function copyObject(
   args: CopyObjectArgs,
   tool = "s3_copy_object",
 ): Promise<CopyObjectResult> {
-  return runOperation(ctx, copySpec(args, tool), async (run) => {
+  return runOperation(ctx, copySpec(args, tool, args.listed?.size), async (run) => {
     const metadata = checkMetadata(args.metadata);
-    const source = await head(run, args.source_bucket, args.source_key);
+    const listed = args.listed;
+    const source =
+      listed !== undefined && metadata === undefined && listed.size <= SINGLE_COPY_MAX
+        ? listedSource(args, listed)
+        : await head(run, args.source_bucket, args.source_key);
     run.authorize([{ access: "write", bucket: args.dest_bucket, key: args.dest_key, size: source.size }]);
     run.count(source.size);
     return source.size > SINGLE_COPY_MAX
@@ -71,6 +81,19 @@ export function copySpec(args: CopyObjectArgs, tool = "s3_copy_object", size?: n
         : { access: "write", bucket: args.dest_bucket, key: args.dest_key, size },
     ],
   );
+}
+
+function listedSource(args: CopyObjectArgs, listed: ListedObject): ObjectMetadata {
+  return {
+    bucket: args.source_bucket,
+    key: args.source_key,
+    content_type: null,
+    content_length: listed.size,
+    size: listed.size,
+    last_modified: listed.last_modified,
+    etag: listed.etag,
+    metadata: {},
+  };
 }
 
 /** CopySource is `bucket/key` with the key URL-encoded (slashes kept), as S3 requires. */

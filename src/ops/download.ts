@@ -10,8 +10,8 @@ import { GetObjectCommand, type GetObjectCommandOutput } from "@aws-sdk/client-s
 import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { localFileError } from "../local-errors.ts";
-import { head, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
-import { type Execution, type OpsContext, runOperation } from "./run.ts";
+import { head, type ListedObject, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
+import { type Execution, type OperationSpec, type OpsContext, runOperation } from "./run.ts";
 import { objectSpec } from "./spec.ts";
 
 /** Objects at least this large are fetched as parallel ranges. */
@@ -24,6 +24,12 @@ export const RANGE_CONCURRENCY = 4;
 export interface DownloadArgs extends ObjectRef {
   /** The final file. Its directory must exist; an existing file is replaced when the download completes. */
   readonly path: string;
+  /**
+   * What a listing said about the object (bulk downloads). The HEAD is then skipped: the gate judges
+   * the listed size up front, and every GET requires the listed ETag (If-Match), so an object
+   * replaced since the listing fails instead of arriving mixed or larger than was allowed.
+   */
+  readonly listed?: ListedObject | undefined;
   /** Called once the object's size is known (after the HEAD). */
   readonly onStart?: ((total: number) => void) | undefined;
   /** Called with the running byte count. */
@@ -52,8 +58,9 @@ export function downloadToFile(
   args: DownloadArgs,
   tool = "s3_get_object",
 ): Promise<DownloadResult> {
-  return runOperation(ctx, objectSpec(tool, args, "read"), async (run) => {
-    const meta = await head(run, args.bucket, args.key);
+  return runOperation(ctx, downloadSpec(args, tool), async (run) => {
+    const meta =
+      args.listed === undefined ? await head(run, args.bucket, args.key) : listedMeta(args, args.listed);
     // The whole object is read, whatever the request split: the get limit applies to its size.
     run.authorize([{ access: "read", bucket: args.bucket, key: args.key, size: meta.size }]);
     args.onStart?.(meta.size);
@@ -62,6 +69,30 @@ export function downloadToFile(
     const { content_length: _, ...rest } = meta;
     return { ...rest, file: args.path, bytes: meta.size, requests: written };
   });
+}
+
+/**
+ * What downloadToFile declares to the gate (a dry run previews exactly this): a read, of the listed
+ * size when the caller knows it (otherwise the size from the HEAD is judged before any byte moves).
+ */
+export function downloadSpec(
+  args: ObjectRef & { readonly listed?: ListedObject | undefined },
+  tool = "s3_get_object",
+): OperationSpec {
+  return objectSpec(tool, args, "read", args.listed?.size);
+}
+
+function listedMeta(args: DownloadArgs, listed: ListedObject): ObjectMetadata {
+  return {
+    bucket: args.bucket,
+    key: args.key,
+    content_type: null,
+    content_length: listed.size,
+    size: listed.size,
+    last_modified: listed.last_modified,
+    etag: listed.etag,
+    metadata: {},
+  };
 }
 
 /** Runs `fill` against a fresh temporary file beside the destination, then renames it into place. */

@@ -7,6 +7,13 @@ import { type ObjectTarget, objectSpec } from "./spec.ts";
 /** One object, the connection it is on and the signal that cancels the operation on it. */
 export type ObjectRef = ObjectTarget;
 
+/** What a listing says about an object: enough to transfer it without a HEAD. */
+export interface ListedObject {
+  readonly size: number;
+  readonly etag: string | null;
+  readonly last_modified: string | null;
+}
+
 export interface ObjectMetadata {
   bucket: string;
   key: string;

@@ -40,6 +40,11 @@ export const PART_SIZE = 8 * 1024 * 1024;
 /** S3 allows at most this many parts; a large body of known size gets larger parts. */
 const MAX_PARTS = 10_000;
 export const PART_CONCURRENCY = 2;
+
+/** The part size of a multipart upload of `size` bytes (what its ETag's part count depends on). */
+export function uploadPartSize(size: number): number {
+  return Math.max(PART_SIZE, Math.ceil(size / MAX_PARTS));
+}
 /**
  * A file up to this size is sent as one streamed PutObject (rclone's upload cut-off): no parts to
  * assemble, hash or collect, about half the CPU of a multipart upload (bench/NOTES.md). Larger
@@ -83,7 +88,10 @@ export function putObject(
  * What putObject declares to the gate (a dry run previews exactly this): a write of the body's size
  * when known, so an oversized put is refused before anything is read or sent.
  */
-export function putSpec(args: PutObjectArgs, tool = "s3_put_object"): OperationSpec {
+export function putSpec(
+  args: ObjectTarget & Partial<Pick<PutObjectArgs, "body" | "size">>,
+  tool = "s3_put_object",
+): OperationSpec {
   return objectSpec(tool, args, "write", args.body instanceof Uint8Array ? args.body.byteLength : args.size);
 }
 
@@ -184,7 +192,7 @@ async function streamUpload(
       ContentType: args.content_type,
       Metadata: metadata,
     },
-    partSize: Math.max(PART_SIZE, Math.ceil((args.size ?? 0) / MAX_PARTS)),
+    partSize: uploadPartSize(args.size ?? 0),
     queueSize: PART_CONCURRENCY,
     // On any failure the multipart upload is aborted so no parts (and no object) remain.
     leavePartsOnError: false,

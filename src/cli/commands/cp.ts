@@ -1,5 +1,7 @@
 // mcp-s3 cp SRC DST: S3 to S3 is a server-side copy; local (or -) to S3 is a put; S3 to local (or
 // -) is a get. Only s3:// arguments are S3 locations here.
+import { isBulk, transferJob } from "../../bulk/jobs.ts";
+import { runBulk } from "../../bulk/runner.ts";
 import { copyObject } from "../../ops/copy-object.ts";
 import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
@@ -8,8 +10,9 @@ import { doneLine, s3Url } from "../output.ts";
 import { parseMetadata } from "../transfer/settings.ts";
 import { downloadOne, uploadOne } from "../transfer/single.ts";
 
-export async function run(cli: Cli): Promise<undefined> {
+export async function run(cli: Cli): Promise<number | undefined> {
   const [srcText, dstText] = cli.args as [string, string];
+  if (isBulk(cli, "cp", srcText)) return runBulk(cli, await transferJob(cli, "cp", srcText, dstText));
   const src = parseAny(srcText);
   const dst = parseAny(dstText);
   if (src.kind !== "s3" && dst.kind !== "s3") {

@@ -1,6 +1,7 @@
 // The local side of an upload: a file's size (checked before the gate is asked) and its bytes,
 // opened only once the upload starts reading, i.e. after the gate allowed it.
 import { createReadStream, fstatSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { localFileError } from "../../local-errors.ts";
 import { usageError } from "../args.ts";
 
@@ -24,11 +25,21 @@ export function uploadSize(path: string): number {
   return st.size;
 }
 
-/** The file's bytes, opened when the upload starts reading. */
-export function lazyFile(path: string): AsyncIterable<Uint8Array> {
+/**
+ * Files up to this size are read with one call: a stream's buffer (1 MiB) would cost more than the
+ * file, and a tree of small files is mostly small files.
+ */
+const WHOLE_READ_MAX = 1024 * 1024;
+
+/** The file's bytes, opened when the upload starts reading; `size` (when known) picks how. */
+export function lazyFile(path: string, size?: number): AsyncIterable<Uint8Array> {
   return {
     async *[Symbol.asyncIterator]() {
       try {
+        if (size !== undefined && size <= WHOLE_READ_MAX) {
+          yield await readFile(path);
+          return;
+        }
         yield* createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Uint8Array>;
       } catch (e) {
         throw localFileError(e, path, "read");
