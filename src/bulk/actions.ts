@@ -10,7 +10,7 @@ import type { UploadSettings } from "../cli/transfer/settings.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { localFileError } from "../local-errors.ts";
 import { copyObject, copySpec } from "../ops/copy-object.ts";
-import { deleteObject, deleteSpec } from "../ops/delete-object.ts";
+import { deleteObject, deleteObjectSpec } from "../ops/delete-object.ts";
 import { downloadSpec, downloadToFile } from "../ops/download.ts";
 import { MULTIPART_THRESHOLD, putObject, putSpec } from "../ops/put-object.ts";
 import { type OperationSpec, type OpsContext, previewOperation } from "../ops/run.ts";
@@ -359,18 +359,18 @@ export function preview(a: Action, ops: OpsContext, settings: UploadSettings): D
         localPathFor(a.root, a.object.relative, a.object.key);
         const { bucket, key } = a.object;
         specs.push(downloadSpec({ bucket, key, listed: listedOf(a.object) }, "s3_get_object"));
-        if (a.move === true) specs.push(deleteSpec({ bucket, key }, "s3_delete_object"));
+        if (a.move === true) specs.push(deleteObjectSpec({ bucket, key }, "s3_delete_object"));
         break;
       }
       case "copy": {
         const { bucket, key } = a.object;
         const args = { source_bucket: bucket, source_key: key, dest_bucket: a.bucket, dest_key: a.key };
         specs.push(copySpec({ ...args, metadata: settings.metadata }, "s3_copy_object", a.object.size));
-        if (a.move === true) specs.push(deleteSpec({ bucket, key }, "s3_delete_object"));
+        if (a.move === true) specs.push(deleteObjectSpec({ bucket, key }, "s3_delete_object"));
         break;
       }
       case "delete":
-        specs.push(deleteSpec({ bucket: a.bucket, key: a.key }, "s3_delete_object"));
+        specs.push(deleteObjectSpec({ bucket: a.bucket, key: a.key }, "s3_delete_object"));
         break;
       case "delete-local":
         break;

@@ -21,6 +21,11 @@ export interface Glob {
   readonly literalPrefix: string;
   /** Whether the text had an (unescaped) wildcard at all. */
   readonly wildcard: boolean;
+  /**
+   * Whether every match lies in the folder of the literal prefix: no `**` and no '/' after the
+   * literal prefix (so one delimited listing level holds all the matches).
+   */
+  readonly singleLevel: boolean;
   /** Whole-text match. */
   matches(text: string): boolean;
 }
@@ -28,6 +33,8 @@ export interface Glob {
 export interface KeyPattern {
   readonly literalPrefix: string;
   readonly wildcard: boolean;
+  /** No `**` and no '/' after the literal prefix: every match is in the literal prefix's folder. */
+  readonly singleLevel: boolean;
   /** Whole-key match; without a wildcard, equality with the literal key. */
   matches(key: string): boolean;
   /**
@@ -43,6 +50,7 @@ export function parseKeyPattern(keyText: string): KeyPattern {
   return {
     literalPrefix: glob.literalPrefix,
     wildcard: glob.wildcard,
+    singleLevel: glob.singleLevel,
     matches: glob.matches,
     relative: (key) => (key.startsWith(base) ? key.slice(base.length) : key),
   };
@@ -52,14 +60,20 @@ export function parseKeyPattern(keyText: string): KeyPattern {
 export function compileGlob(text: string): Glob {
   const tokens = tokenize(text);
   let literalPrefix = "";
+  let literal = 0;
   for (const t of tokens) {
     if (t.kind !== "char") break;
     literalPrefix += t.char;
+    literal++;
   }
-  const wildcard = tokens.some((t) => t.kind !== "char");
+  const wildcard = literal < tokens.length;
+  const singleLevel = tokens
+    .slice(literal)
+    .every((t) => t.kind !== "any" && (t.kind !== "char" || t.char !== "/"));
   return {
     literalPrefix,
     wildcard,
+    singleLevel,
     matches: wildcard ? (s) => simulate(tokens, s) : (s) => s === literalPrefix,
   };
 }

@@ -2,7 +2,9 @@
 // with --json, else one human line per item on stdout (none with --quiet) and a summary on stderr;
 // the exit code is 3 if any item was refused, else 1 if any failed, else 0.
 import type { Cli } from "../cli/context.ts";
-import { EXIT } from "../cli/exit.ts";
+import { EXIT, exitCodeFor, reportError } from "../cli/exit.ts";
+import { PolicyRefusal } from "../errors.ts";
+import { toS3ToolError } from "../s3/errors.ts";
 import { displayText } from "./display.ts";
 
 export type ItemStatus = "done" | "skipped" | "refused" | "failed";
@@ -48,6 +50,8 @@ export class BulkReport {
   private readonly verb: string | undefined;
   private readonly counts = { done: 0, skipped: 0, refused: 0, failed: 0 };
   private dryRuns = 0;
+  /** Failures around the items (a location that names nothing, a refused listing), by kind. */
+  private readonly around = { refused: 0, failed: 0, notFound: 0 };
 
   /** `verb` overrides the word a done item is reported with ("deleted" for op "delete"). */
   constructor(cli: Cli, verb?: string) {
@@ -77,6 +81,30 @@ export class BulkReport {
     }
   }
 
+  /** An item that could not be done: "refused" for a policy refusal, else "failed", with the error's code. */
+  failure(r: Omit<ItemRecord, "status" | "error" | "message">, e: unknown): Promise<void> {
+    const error = toS3ToolError(e);
+    return this.item({
+      ...r,
+      status: error instanceof PolicyRefusal ? "refused" : "failed",
+      error: error.code,
+      message: error.message,
+    });
+  }
+
+  /**
+   * A failure of the command around its items: a listing refused or failed, a location that names
+   * nothing. Printed the one way errors are printed (stderr, exit.ts) and counted in the exit code:
+   * a policy refusal as refused, "not found" as 4 (when nothing was refused or failed), else failed.
+   */
+  locationError(e: unknown): void {
+    const error = toS3ToolError(e);
+    reportError(this.cli.io, error, { json: this.cli.out.json });
+    if (error instanceof PolicyRefusal) this.around.refused++;
+    else if (exitCodeFor(error.code) === EXIT.notFound) this.around.notFound++;
+    else this.around.failed++;
+  }
+
   /** A dry-run item: counted as refused when denied, so the exit code predicts the real run's. */
   async dryRun(r: DryRunRecord): Promise<void> {
     this.dryRuns++;
@@ -99,13 +127,19 @@ export class BulkReport {
   /** Prints the summary (stderr, human runs) and returns the exit code. */
   finish(opts: { nothingMatchedIs4?: boolean } = {}): number {
     const nothing = this.total === 0;
-    const code = this.counts.refused > 0 ? EXIT.refused : this.counts.failed > 0 ? EXIT.error : EXIT.ok;
+    const around = this.around;
+    const refused = this.counts.refused + around.refused;
+    const failed = this.counts.failed + around.failed;
     const out = this.cli.out;
-    const troubled = this.counts.refused + this.counts.failed > 0;
-    if (!out.json && (!out.quiet || troubled)) {
+    // With no item at all, the errors already printed say everything.
+    const explained = nothing && around.refused + around.failed + around.notFound > 0;
+    if (!out.json && !explained && (!out.quiet || refused + failed > 0)) {
       out.io.error(`${this.cli.spec.name}: ${this.summary(nothing)}`);
     }
-    return nothing && opts.nothingMatchedIs4 === true ? EXIT.notFound : code;
+    if (refused > 0) return EXIT.refused;
+    if (failed > 0) return EXIT.error;
+    if (around.notFound > 0 || (nothing && opts.nothingMatchedIs4 === true)) return EXIT.notFound;
+    return EXIT.ok;
   }
 
   private summary(nothing: boolean): string {

@@ -46,6 +46,16 @@ export function configFlags(globals: GlobalOptions): ConfigFlags {
   };
 }
 
+/**
+ * What the command lines of one `mcp-s3 run` share: operation contexts (one per distinct set of
+ * configuration flags, so connections are reused across lines) and the signal handling. A Cli built
+ * with it does not close them; their owner does.
+ */
+export interface SharedContext {
+  ops(globals: GlobalOptions): Promise<OpsContext>;
+  cancellation(): Cancellation;
+}
+
 export function createCli(
   spec: CommandSpec,
   line: {
@@ -55,6 +65,7 @@ export function createCli(
     optionOrder?: readonly OrderedOption[];
   },
   io: Io,
+  shared?: SharedContext,
 ): Cli {
   const out = new Output(io, { json: line.globals.json, quiet: line.globals.quiet });
   let config: Promise<Config> | undefined;
@@ -91,6 +102,7 @@ export function createCli(
     out,
     config: loadConfig,
     ops() {
+      if (shared !== undefined) return shared.ops(line.globals);
       ops ??= (async () => {
         const cfg = await loadConfig();
         const { createOpsContext } = await import("../ops/index.ts");
@@ -100,10 +112,11 @@ export function createCli(
       return ops;
     },
     cancellation() {
+      if (shared !== undefined) return shared.cancellation();
       cancel ??= installCancellation();
       return cancel;
     },
-    interrupted: () => cancel?.interrupted(),
+    interrupted: () => (shared === undefined ? cancel : shared.cancellation())?.interrupted(),
     progress(label, total) {
       const bar = createProgress(io, {
         label,

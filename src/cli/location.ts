@@ -42,6 +42,18 @@ export function parseObject(text: string): S3Location {
   return loc;
 }
 
+/** A location that must name a bucket only: `s3://bucket`, `s3://bucket/` or `bucket`. */
+export function parseBucket(text: string): string {
+  const loc = parseS3(text);
+  if (loc.key !== "") {
+    throw usageError(
+      `${JSON.stringify(text)} names an object key; this command takes a bucket`,
+      "write the location as s3://bucket",
+    );
+  }
+  return loc.bucket;
+}
+
 /** For cp: only s3:// is S3 there, since `a/b` is just as likely a local path. */
 export function parseAny(text: string): Location {
   if (text === "-") return { kind: "std" };

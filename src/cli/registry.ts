@@ -1,7 +1,7 @@
 // What each command is called, takes and says about itself. Kept free of heavy imports: help,
 // completion scripts and `version` read it without loading the AWS SDK. The implementation of a
 // command is imported only when that command runs.
-import type { OptionSpecs } from "./args.ts";
+import type { OptionSpec, OptionSpecs } from "./args.ts";
 import type { Cli } from "./context.ts";
 
 export interface CommandModule {
@@ -310,15 +310,87 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "rm",
-    summary: "delete an object",
-    usage: "s3://bucket/key",
+    summary: "delete objects: keys, patterns, or everything under a prefix (-r)",
+    usage: "LOCATION...",
+    minArgs: 1,
+    maxArgs: Number.POSITIVE_INFINITY,
+    options: {
+      ...BULK_OPTIONS,
+      all: {
+        type: "boolean",
+        description: "with -r: allow the bucket root (delete every key in the bucket)",
+      },
+    },
+    tool: "s3_delete_object",
+    details:
+      "Each LOCATION is a key (s3://bucket/key), a pattern (*, **, ?) or, with -r, a folder: -r\n" +
+      's3://b/logs and s3://b/logs/ both delete every key under "logs/" (the bucket root needs --all\n' +
+      "too). Keys go to S3 as DeleteObjects requests of up to 1000; each key is still decided by the\n" +
+      "policy and audited on its own line, as a single delete would be. Deleting a key that does not\n" +
+      'exist succeeds, as in S3, except a key ending in "/": that is looked up first and a missing one\n' +
+      "is exit 4 (use -r for the folder). A pattern or folder with nothing in it is exit 4. Keys the\n" +
+      "policy hides from listings are neither listed nor touched. --include/--exclude see the path\n" +
+      "below the folder or the pattern's literal prefix. One plain key alone prints as it always did\n" +
+      "(--json: {bucket, key, deleted}); several keys, -r, a pattern or --dry-run print one record per\n" +
+      "key ({op, source, dest, size, status|decision, error?}) and a summary on stderr. Exit 3 if any\n" +
+      "key was refused, else 1 if any failed, else 4 if a location named nothing.",
+    examples: [
+      "mcp-s3 --read-only=false rm s3://my-bucket/tmp/a.log s3://my-bucket/tmp/b.log",
+      "mcp-s3 --read-only=false rm -r s3://my-bucket/tmp/ --exclude '*.keep'",
+      "mcp-s3 --read-only=false rm 's3://my-bucket/logs/2023-*.gz' --dry-run",
+    ],
+    load: () => import("./commands/rm.ts"),
+  },
+  {
+    name: "du",
+    summary: "count the objects and bytes under a prefix or pattern",
+    usage: "s3://bucket[/prefix|pattern]",
     minArgs: 1,
     maxArgs: 1,
-    options: {},
-    tool: "s3_delete_object",
-    details: "Deleting a key that does not exist succeeds, as in S3.",
-    examples: ["mcp-s3 --read-only=false rm s3://my-bucket/tmp/old.log"],
-    load: () => import("./commands/rm.ts"),
+    options: {
+      include: BULK_OPTIONS.include as OptionSpec,
+      exclude: BULK_OPTIONS.exclude as OptionSpec,
+      "exclude-from": BULK_OPTIONS["exclude-from"] as OptionSpec,
+    },
+    tool: "s3_list_objects",
+    details:
+      "Counts what the policy lets a listing show (keys hidden by the prefix ACL are not counted).\n" +
+      "A prefix is taken as given (s3://b/logs counts logs/ and logs-old/ alike, as S3 prefixes do);\n" +
+      "a pattern (*, **, ?) counts the keys it matches, and a pattern that matches nothing counts 0.\n" +
+      'With --json: one object, {"bucket","prefix","objects","bytes"}.',
+    examples: ["mcp-s3 du s3://my-bucket/logs/", "mcp-s3 du 's3://my-bucket/logs/**.gz' --json | jq .bytes"],
+    load: () => import("./commands/du.ts"),
+  },
+  {
+    name: "mb",
+    summary: "create a bucket",
+    usage: "s3://bucket",
+    minArgs: 1,
+    maxArgs: 1,
+    options: { "dry-run": BULK_OPTIONS["dry-run"] as OptionSpec },
+    tool: "s3_create_bucket",
+    details:
+      "A write on that bucket for the policy: refused in read-only mode, by the bucket lists, and while\n" +
+      "the prefix ACL limits keys. On AWS the bucket is created in the connection's region.",
+    examples: ["mcp-s3 --read-only=false mb s3://my-new-bucket"],
+    load: () => import("./commands/mb.ts"),
+  },
+  {
+    name: "rb",
+    summary: "remove an empty bucket",
+    usage: "s3://bucket",
+    minArgs: 1,
+    maxArgs: 1,
+    options: { "dry-run": BULK_OPTIONS["dry-run"] as OptionSpec },
+    tool: "s3_delete_bucket",
+    details:
+      "A delete of that bucket for the policy: refused in read-only mode, by the bucket lists, and while\n" +
+      "the prefix ACL limits keys. A bucket that still holds objects is not removed (exit 2): empty it\n" +
+      "first with rm -r --all.",
+    examples: [
+      "mcp-s3 --read-only=false rm -r --all s3://old-bucket/ && mcp-s3 --read-only=false rb s3://old-bucket",
+    ],
+    load: () => import("./commands/rb.ts"),
   },
   {
     name: "stat",
@@ -349,6 +421,33 @@ export const COMMANDS: readonly CommandSpec[] = [
     details: "A PUT URL is a write: it is refused in read-only mode.",
     examples: ['curl -sS "$(mcp-s3 presign s3://my-bucket/report.pdf --expires 15m)" -o report.pdf'],
     load: () => import("./commands/presign.ts"),
+  },
+  {
+    name: "run",
+    summary: "run mcp-s3 commands from a file (or - for stdin), one per line, in parallel",
+    usage: "FILE|-",
+    minArgs: 1,
+    maxArgs: 1,
+    options: {
+      "dry-run": BULK_OPTIONS["dry-run"] as OptionSpec,
+      concurrency: {
+        ...(BULK_OPTIONS.concurrency as OptionSpec),
+        description: "lines run at once (default 4)",
+      },
+    },
+    details:
+      "Each line is one command without the program name, quoted as in a POSIX shell (no variables,\n" +
+      "no globbing: s3://b/*.gz reaches mcp-s3 as written); blank lines and # comments are skipped.\n" +
+      "Every line is checked by the policy and audited on its own, as if typed in the shell; the\n" +
+      "global flags of run (--read-only=false, --json, -c ...) apply to every line unless the line\n" +
+      "gives its own. Each line's output comes out in one piece. serve and run cannot be lines, nor\n" +
+      "can a line read stdin. --dry-run is passed to every line; a line whose command has no dry run\n" +
+      "is not run. Exit 3 if any line was refused, else 1 if any failed, else 0.",
+    examples: [
+      "mcp-s3 --read-only=false run jobs.txt",
+      "printf 'rm s3://b/tmp/a\\nmb s3://new-bucket\\n' | mcp-s3 --read-only=false run - --dry-run",
+    ],
+    load: () => import("./commands/run.ts"),
   },
   {
     name: "connections",

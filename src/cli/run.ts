@@ -1,15 +1,29 @@
 // The dispatcher: parse the line, find the command, import it (only it), run it, print any failure
 // the one way (exit.ts) and return the exit code. Nothing heavy is imported at the top level so
 // that `mcp-s3 version` and `--help` start in milliseconds.
-import { findCommand, parseCommandLine, usageError } from "./args.ts";
-import { createCli } from "./context.ts";
+import { findCommand, type GlobalOptions, parseCommandLine, usageError } from "./args.ts";
+import { createCli, type SharedContext } from "./context.ts";
 import { EXIT, reportError } from "./exit.ts";
-import { type Env, processIo } from "./io.ts";
+import { type Env, type Io, processIo } from "./io.ts";
 import { COMMANDS, type CommandSpec, findSpec } from "./registry.ts";
 
 export async function runCli(argv: readonly string[], env: Env): Promise<number> {
-  const io = processIo(env);
-  let json = jsonRequested(argv);
+  return dispatch(argv, processIo(env));
+}
+
+/** What a command line run inside `mcp-s3 run` takes over from the `run` command itself. */
+export interface Inherited {
+  /** The global flags of the `run` line: a line's own flags override them. */
+  readonly globals: GlobalOptions;
+  /** Shared operation contexts and cancellation (see createCli). */
+  readonly shared: SharedContext;
+  /** Refuses a command (a usage error) before it runs: `serve` and `run` inside `run`. */
+  readonly refuse?: (spec: CommandSpec, args: readonly string[]) => string | undefined;
+}
+
+/** Parses, finds, runs and reports one command line on `io`; returns its exit code. */
+export async function dispatch(argv: readonly string[], io: Io, inherited?: Inherited): Promise<number> {
+  let json = inherited?.globals.json === true || jsonRequested(argv);
   try {
     const name = findCommand(
       argv,
@@ -24,16 +38,19 @@ export async function runCli(argv: readonly string[], env: Env): Promise<number>
       spec?.options ?? {},
       `run \`mcp-s3 ${spec === undefined ? "" : `${spec.name} `}--help\` for usage`,
     );
-    json = line.globals.json;
-    if (line.globals.version) spec = findSpec("version");
-    if (line.globals.help) {
+    const globals = inherited === undefined ? line.globals : mergeGlobals(inherited.globals, line.globals);
+    json = globals.json;
+    if (globals.version) spec = findSpec("version");
+    if (globals.help) {
       const { commandHelp, globalHelp } = await import("./help.ts");
       await io.write(spec === undefined ? globalHelp() : commandHelp(spec));
       return EXIT.ok;
     }
     spec ??= findSpec("serve") as CommandSpec;
     checkArgs(spec, line.args);
-    const cli = createCli(spec, line, io);
+    const refusal = inherited?.refuse?.(spec, line.args);
+    if (refusal !== undefined) throw usageError(refusal, "run `mcp-s3 run --help`");
+    const cli = createCli(spec, { ...line, globals }, io, inherited?.shared);
     try {
       const command = await spec.load();
       const code = (await command.run(cli)) ?? EXIT.ok;
@@ -47,6 +64,22 @@ export async function runCli(argv: readonly string[], env: Env): Promise<number>
   } catch (e) {
     return reportError(io, e, { json });
   }
+}
+
+/** A line's own global flags win; flags it does not give come from the enclosing `run`. */
+function mergeGlobals(outer: GlobalOptions, own: GlobalOptions): GlobalOptions {
+  return {
+    config: own.config ?? outer.config,
+    connection: own.connection ?? outer.connection,
+    json: own.json || outer.json,
+    quiet: own.quiet || outer.quiet,
+    help: own.help,
+    version: own.version,
+    readOnly: own.readOnly ?? outer.readOnly,
+    audit: own.audit ?? outer.audit,
+    maxGetSize: own.maxGetSize ?? outer.maxGetSize,
+    maxPutSize: own.maxPutSize ?? outer.maxPutSize,
+  };
 }
 
 function jsonRequested(argv: readonly string[]): boolean {

@@ -17,6 +17,8 @@ export interface Touch {
   readonly prefix?: string | undefined;
   /** Bytes that will flow through us: the decoded body of a write, the object or range of a read. */
   readonly size?: number | undefined;
+  /** The bucket itself, not an object in it: creating (write) or removing (delete) it. No key. */
+  readonly wholeBucket?: boolean | undefined;
 }
 
 export type Refusal = {
@@ -98,6 +100,7 @@ export function decide(policy: Policy, touch: Touch): Decision {
     );
   }
 
+  if (touch.wholeBucket === true) return bucketTouch(policy, touch, refuse);
   if (touch.access === "list") {
     if (touch.key !== undefined) return refuse("InvalidArgument", "a listing takes a prefix, not a key", "");
     const refusal = listingRefusal(policy, touch.prefix ?? "");
@@ -127,6 +130,32 @@ export function decide(policy: Policy, touch: Touch): Decision {
           : "raise MCP_S3_MAX_PUT_SIZE / --max-put-size to allow larger writes",
       );
     }
+  }
+  return ALLOW;
+}
+
+/**
+ * Creating or removing a bucket (read-only and the bucket lists were checked above). While the prefix
+ * ACL limits keys at all, the whole bucket is not the caller's to create or remove: refused.
+ */
+function bucketTouch(
+  policy: Policy,
+  touch: Touch,
+  refuse: (code: Refusal["code"], message: string, hint: string) => Refusal,
+): Decision {
+  if (
+    (touch.access !== "write" && touch.access !== "delete") ||
+    touch.key !== undefined ||
+    touch.prefix !== undefined
+  ) {
+    return refuse("InvalidArgument", "only creating or removing a bucket touches the bucket itself", "");
+  }
+  if (policy.prefix_acl && (policy.allowed_prefixes.length > 0 || policy.denied_prefixes.length > 0)) {
+    return refuse(
+      "PrefixDenied",
+      `${touch.access === "write" ? "creating" : "removing"} bucket ${JSON.stringify(touch.bucket)} is refused while the prefix ACL limits which keys may be used`,
+      prefixHint(policy),
+    );
   }
   return ALLOW;
 }

@@ -67,7 +67,16 @@ export function toS3ToolError(
   let code: ErrorCode = name === undefined ? byStatus(status, err) : (BY_NAME[name] as ErrorCode);
   // HEAD answers 404 without a body, so the SDK cannot tell a missing bucket from a missing key.
   if (code === "NoSuchKey" && context.key === undefined) code = "NoSuchBucket";
-  return new S3ToolError(code, describe(code, err, status, context), HINTS[code] ?? "");
+  return new S3ToolError(code, describe(code, err, status, context), hintFor(code, context));
+}
+
+function hintFor(code: ErrorCode, context: { bucket?: string | undefined }): string {
+  const hint = HINTS[code] ?? "";
+  // A new user's first write on a fresh server: the bucket was never created.
+  if (code === "NoSuchBucket" && context.bucket !== undefined && context.bucket !== "") {
+    return `${hint}; to create it: mcp-s3 mb s3://${context.bucket}`;
+  }
+  return hint;
 }
 
 function byStatus(status: number | undefined, err: SdkLikeError): ErrorCode {

@@ -1,5 +1,9 @@
 // mcp-s3 ls [s3://bucket[/prefix]]: every page fetched as needed, printed as it arrives.
+
+import { matchObjects } from "../../bulk/listing.ts";
+import { type KeyPattern, parseKeyPattern } from "../../bulk/pattern.ts";
 import { listObjects, type ObjectSummary } from "../../ops/list-objects.ts";
+import type { OpsContext } from "../../ops/run.ts";
 import { walkObjects } from "../../ops/walk-objects.ts";
 import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
@@ -10,10 +14,13 @@ import { type ListEntry, listLine, listRecord } from "../output.ts";
 export async function run(cli: Cli): Promise<undefined> {
   const where = cli.args[0];
   if (where === undefined) return (await import("./buckets.ts")).run(cli);
-  const { bucket, key: prefix } = parseS3(where);
+  const { bucket, key } = parseS3(where);
+  const pattern = parseKeyPattern(key);
+  const prefix = pattern.literalPrefix;
   const max = parseMax(cli.options.max);
   const recursive = cli.options.recursive === true;
   const ctx = await cli.ops();
+  if (pattern.wildcard) return listPattern(cli, ctx, bucket, pattern, { recursive, max });
   if (recursive && max === undefined) {
     // Parsed pages are garbage as soon as they are printed; collect every 8 pages once the resident
     // set passes 64 MiB, which keeps a listing of any length near 130 MB (bench/NOTES.md).
@@ -47,6 +54,59 @@ export async function run(cli: Cli): Promise<undefined> {
     const entries = merge(page.objects, page.common_prefixes).slice(0, remaining);
     remaining -= entries.length;
     await print(cli, bucket, entries);
+    token =
+      page.is_truncated && page.next_continuation_token !== null ? page.next_continuation_token : undefined;
+  } while (token !== undefined && remaining > 0);
+  return undefined;
+}
+
+/**
+ * `ls 's3://b/logs/*.log'`: listed from the literal prefix, matching keys shown (none: empty output,
+ * exit 0). A pattern that stays within one level (no `**`, no '/' after the literal prefix) is
+ * listed with a delimiter, so only that level is read, and folders whose name matches are shown
+ * too; any other pattern (or --recursive) walks every key under the literal prefix.
+ */
+async function listPattern(
+  cli: Cli,
+  ctx: OpsContext,
+  bucket: string,
+  pattern: KeyPattern,
+  opts: { recursive: boolean; max: number | undefined },
+): Promise<undefined> {
+  let remaining = opts.max ?? Number.POSITIVE_INFINITY;
+  const show = async (entries: ListEntry[]) => {
+    const shown = entries.slice(0, remaining);
+    remaining -= shown.length;
+    await print(cli, bucket, shown);
+  };
+  if (opts.recursive || !pattern.singleLevel) {
+    const govern = memoryGovernor({ step: 8, ceiling: 64 * 1024 * 1024 });
+    let pages = 0;
+    for await (const batch of matchObjects(ctx, {
+      bucket,
+      prefix: pattern.literalPrefix,
+      pattern,
+      relative: pattern.relative,
+    })) {
+      await show(batch.map((object) => ({ type: "object", object })));
+      if (remaining <= 0) break;
+      govern(++pages);
+    }
+    return undefined;
+  }
+  let token: string | undefined;
+  do {
+    const page = await listObjects(
+      ctx,
+      { bucket, prefix: pattern.literalPrefix, delimiter: "/", continuation_token: token },
+      "s3_list_objects",
+    );
+    await show(
+      merge(
+        page.objects.filter((o) => pattern.matches(o.key)),
+        page.common_prefixes.filter((p) => pattern.matches(p.slice(0, -1))),
+      ),
+    );
     token =
       page.is_truncated && page.next_continuation_token !== null ? page.next_continuation_token : undefined;
   } while (token !== undefined && remaining > 0);
