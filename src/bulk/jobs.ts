@@ -7,8 +7,10 @@ import { usageError } from "../cli/args.ts";
 import type { Cli } from "../cli/context.ts";
 import { keyBaseName, type Location, parseAny, parseS3, resolveKey } from "../cli/location.ts";
 import { uploadSettings } from "../cli/transfer/settings.ts";
+import { S3ToolError } from "../errors.ts";
+import type { Action } from "./actions.ts";
 import { compileFilters, filterRulesFromCli, type PathFilter } from "./filter.ts";
-import { folderPrefix } from "./paths.ts";
+import { folderPrefix } from "./listing.ts";
 import { parseKeyPattern } from "./pattern.ts";
 import {
   type LocalSource,
@@ -85,6 +87,7 @@ export async function transferJob(
   const pattern = parseKeyPattern(src.key);
   let tree: RemoteTree;
   let target: Target;
+  let single: string | undefined;
   if (pattern.wildcard || recursive) {
     const prefix = pattern.wildcard ? pattern.literalPrefix : folderPrefix(src.key);
     tree = pattern.wildcard
@@ -104,6 +107,7 @@ export async function transferJob(
         `add -r to ${command} every object below it`,
       );
     }
+    single = key;
     const base = keyBaseName(key);
     tree = { bucket: src.bucket, prefix: key, pattern, relative: keyBaseName, filter: () => true };
     target =
@@ -114,7 +118,10 @@ export async function transferJob(
   return {
     ...common,
     nothingMatchedIs4: true,
-    plan: (ops, signal) => remotePlan(ops, { ...tree, signal }, target, { move }),
+    plan: (ops, signal) => {
+      const plan = remotePlan(ops, { ...tree, signal }, target, { move });
+      return single === undefined ? plan : exactlyOne(plan, src.bucket, single);
+    },
   };
 }
 
@@ -189,5 +196,21 @@ async function isDirectory(path: string): Promise<boolean> {
     return (await stat(path)).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/** One named object: a listing that does not find it is "no such key", as for the single commands. */
+async function* exactlyOne(plan: AsyncIterable<Action>, bucket: string, key: string): AsyncGenerator<Action> {
+  let found = false;
+  for await (const action of plan) {
+    found = true;
+    yield action;
+  }
+  if (!found) {
+    throw new S3ToolError(
+      "NoSuchKey",
+      `no such key (s3://${bucket}/${key})`,
+      "check the key (keys are case-sensitive); list the prefix to see what exists",
+    );
   }
 }

@@ -5,11 +5,7 @@
 // refused for that item, never normalised into some other file.
 import { join } from "node:path";
 import { PolicyRefusal } from "../errors.ts";
-
-/** A location given with `-r` names a folder: "logs" and "logs/" both mean the keys under "logs/". */
-export function folderPrefix(key: string): string {
-  return key === "" || key.endsWith("/") ? key : `${key}/`;
-}
+import { folderPrefix } from "./listing.ts";
 
 /** The destination key of an item: its relative path below the destination prefix. */
 export function destinationKey(prefix: string, relative: string): string {

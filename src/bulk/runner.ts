@@ -7,11 +7,10 @@
 // multipart upload or remove the temporary file), the summary says what was done, and the command
 // exits 130 / 143. Items cut short by the interrupt are not reported as failures: running the same
 // `sync` again finishes the job.
-import { NO_AUDIT } from "../audit/writer.ts";
 import type { Cli } from "../cli/context.ts";
 import type { UploadSettings } from "../cli/transfer/settings.ts";
 import { removeSync } from "../cli/transfer/single.ts";
-import type { OpsContext } from "../ops/run.ts";
+import { dryRunContext, type OpsContext } from "../ops/run.ts";
 import { type Action, actionBytes, execute, preview, Semaphore } from "./actions.ts";
 import { parseConcurrency } from "./concurrency.ts";
 import { forEachConcurrently } from "./pool.ts";
@@ -43,7 +42,7 @@ export async function runBulk(cli: Cli, job: BulkJob): Promise<number> {
   const cancel = cli.cancellation();
   const opened = await cli.ops();
   // A dry run's listings pass the gate as always, but nothing it does is audited.
-  const ops: OpsContext = job.dryRun ? { ...opened, audit: NO_AUDIT } : opened;
+  const ops = job.dryRun ? dryRunContext(opened) : opened;
   const report = new BulkReport(cli);
   const progress = createBulkProgress(
     cli.io,
