@@ -114,6 +114,12 @@ export async function transferJob(
       dst.kind === "s3"
         ? { kind: "s3-object", bucket: dst.bucket, key: resolveKey(dst.key, base) }
         : { kind: "local-file", path: await localTarget(dst.path, base) };
+    if (target.kind === "s3-object" && target.bucket === src.bucket && target.key === key) {
+      throw usageError(
+        `${command}: the source and the destination are the same object`,
+        "name a different destination",
+      );
+    }
   }
   return {
     ...common,

@@ -111,7 +111,7 @@ export interface ProgressState {
 /** `12/~340 objects  1.2 MiB/~45 MiB  3.1 MiB/s  ETA ~0:14` */
 export function renderBulkProgress(s: ProgressState): string {
   const about = s.final ? "" : "~";
-  const rate = s.elapsedMs > 0 ? (s.bytes / s.elapsedMs) * 1000 : 0;
+  const rate = s.elapsedMs > 0 ? Math.round((s.bytes / s.elapsedMs) * 1000) : 0;
   const parts = [
     `${count(s.objects)}/${about}${count(s.objectsTotal)} objects`,
     `${humanSize(s.bytes)}/${about}${humanSize(s.bytesTotal)}`,
