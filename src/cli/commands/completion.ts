@@ -12,7 +12,7 @@ export async function run(cli: Cli): Promise<undefined> {
 }
 
 /** Commands whose arguments are local paths (besides S3 locations). */
-const FILE_COMMANDS = new Set(["get", "put", "cp", "mv", "sync"]);
+const FILE_COMMANDS = new Set(["get", "put", "cp"]);
 
 function flagWords(options: OptionSpecs): string[] {
   const words: string[] = [];
