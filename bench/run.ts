@@ -30,6 +30,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CopyObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { isRgwInstalled, type RgwServer, startRgw } from "../scripts/rgw.ts";
+import { BULK_OPS_FULL, BULK_OPS_QUICK, bulkOpsMeasures } from "./lib/bulk-ops.ts";
 import { callOk, connectServer, IDLE_MS, type McpResults, measureMcp } from "./lib/mcp.ts";
 import { fileSize, pipeIn, pipeOut, probe, runTimed, TIME_BIN } from "./lib/proc.ts";
 import { createBucket, deleteKey, objectSize, pool, rawClient, type S3Target } from "./lib/s3.ts";
@@ -134,6 +135,8 @@ const MEASURE_IDS = [
   "put-big-stdin",
   "get-big-file",
   "get-big-stdout",
+  "rm10k",
+  "du50k",
   "mcp",
   "cutoff",
 ];
@@ -220,6 +223,8 @@ function countLines(path: string): number {
 interface Step {
   argv: string[];
   stdoutFile?: string;
+  /** Untimed set-up right before the run (seeding what it deletes). */
+  prepare?: () => Promise<void>;
   verify?: () => Promise<string | undefined>;
   cleanup?: () => Promise<void>;
 }
@@ -260,6 +265,7 @@ async function runCliMeasure(ctx: Ctx, m: CliMeasure): Promise<MeasureResult> {
       if (!warm && !rssOnly && round - m.warmup >= runsFor(m, tool.id)) continue;
       const step = m.step(tool, round);
       if (tr.command.length === 0) tr.command = redact(ctx, step.argv);
+      await step.prepare?.();
       const r = await runTimed({
         argv: step.argv,
         env: tool.env,
@@ -426,6 +432,27 @@ function cliMeasures(ctx: Ctx): CliMeasure[] {
       },
     );
   }
+  ms.push(
+    ...bulkOpsMeasures({
+      plan: {
+        quick: p.quick,
+        ...(p.quick ? BULK_OPS_QUICK : BULK_OPS_FULL),
+        duKeys: p.lsDirs * p.keysPerDir,
+        duRuns: p.bigListRuns,
+      },
+      bucket: BUCKET,
+      raw: ctx.raw,
+      target: ctx.target,
+      duPrefix: "list/",
+      out,
+      readText: (f) => {
+        const text = readFileSync(f, "utf8");
+        rmSync(f, { force: true });
+        return text;
+      },
+      log: ctx.log,
+    }),
+  );
   return ms;
 }
 
@@ -592,7 +619,7 @@ async function seed(ctx: Ctx, want: (id: string) => boolean): Promise<void> {
     bucket: BUCKET,
   });
   const t0 = performance.now();
-  const n = want("ls1k") || want("ls50k") ? p.lsDirs * p.keysPerDir : 0;
+  const n = want("ls1k") || want("ls50k") || want("du50k") ? p.lsDirs * p.keysPerDir : 0;
   const pad = (x: number, w: number) => String(x).padStart(w, "0");
   await pool(n, 64, async (i) => {
     const key = `list/d${pad(Math.floor(i / p.keysPerDir), 2)}/k${pad(i % p.keysPerDir, 4)}`;
@@ -860,6 +887,24 @@ function targets(r: Report): Target[] {
         ? undefined
         : (big.rss ?? Number.POSITIVE_INFINITY) <= 150 * MiB,
   });
+  for (const id of ["rm10k", "du50k"]) {
+    const x = row(id);
+    const ratio = x === undefined ? Number.NaN : ratioTo(x, "best");
+    out.push({
+      name: `${x?.title ?? id} ≤ 1.0× the best peer's wall time`,
+      value: fmtRatio(ratio),
+      met: Number.isFinite(ratio) ? ratio <= 1.0 : undefined,
+    });
+    const cell = x?.cells.get("mcp-s3");
+    out.push({
+      name: `${x?.title ?? id} ≤ 150 MB RSS`,
+      value: cell === undefined || typeof cell === "string" ? "–" : fmtMB(cell.rss),
+      met:
+        cell === undefined || typeof cell === "string"
+          ? undefined
+          : (cell.rss ?? Number.POSITIVE_INFINITY) <= 150 * MiB,
+    });
+  }
   const m = r.mcp.get("mcp-s3");
   if (m === undefined || "error" in m) {
     out.push({ name: "MCP call overhead ≤ 1 ms p50", value: "–", met: undefined });

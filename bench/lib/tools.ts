@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findExecutable } from "../../scripts/rgw.ts";
+import { awsBulkOps, type BulkOpsCommands, mcpS3BulkOps, rcloneBulkOps, s3cmdBulkOps } from "./bulk-ops.ts";
 import { probe } from "./proc.ts";
 import type { S3Target } from "./s3.ts";
 
@@ -34,6 +35,8 @@ export interface Tool {
   binary: string;
   env: Record<string, string>;
   cmd: Commands;
+  /** rm -r and du (bench/lib/bulk-ops.ts). */
+  bulkOps?: BulkOpsCommands;
 }
 
 export interface MissingTool {
@@ -88,6 +91,7 @@ export function mcpS3Tool(binary: string, t: S3Target, home: string, label?: str
       getStdout: (b, k) => [binary, "get", u(b, k), "-"],
       cat: (b, k) => [binary, "cat", u(b, k)],
     },
+    bulkOps: mcpS3BulkOps(binary),
   };
 }
 
@@ -145,6 +149,7 @@ export function peerTools(t: S3Target, work: string): { tools: Tool[]; missing: 
         getStdout: (b, k) => r("cat", loc(b, k)),
         cat: (b, k) => r("cat", loc(b, k)),
       },
+      bulkOps: rcloneBulkOps(r, loc),
     });
   }
 
@@ -187,6 +192,7 @@ export function peerTools(t: S3Target, work: string): { tools: Tool[]; missing: 
         getStdout: (b, k) => a("cp", ...q, `s3://${b}/${k}`, "-"),
         cat: (b, k) => a("cp", ...q, `s3://${b}/${k}`, "-"),
       },
+      bulkOps: awsBulkOps(a),
     });
   }
 
@@ -229,6 +235,7 @@ export function peerTools(t: S3Target, work: string): { tools: Tool[]; missing: 
         getStdout: (b, k) => s("get", `s3://${b}/${k}`, "-"),
         cat: (b, k) => s("get", `s3://${b}/${k}`, "-"),
       },
+      bulkOps: s3cmdBulkOps(s),
     });
   }
   return { tools, missing };

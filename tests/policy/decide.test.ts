@@ -591,3 +591,54 @@ describe("properties (fast-check)", () => {
     );
   });
 });
+
+describe("the bucket itself (mb / rb): a wholeBucket write or delete", () => {
+  const bucketTouch = (access: Access, bucket: string | undefined, extra: Partial<Touch> = {}): Touch => ({
+    access,
+    bucket,
+    wholeBucket: true,
+    ...extra,
+  });
+  const NOT_A_BUCKET_TOUCH: Expect = { code: "InvalidArgument", names: /touches the bucket itself/ };
+  const ACL_LIMITS: Expect = { code: "PrefixDenied", names: /refused while the prefix ACL limits/ };
+  const rows: Row[] = [
+    ["read-only refuses creating", DEFAULT_POLICY, bucketTouch("write", "b"), READ_ONLY],
+    ["read-only refuses removing", DEFAULT_POLICY, bucketTouch("delete", "b"), READ_ONLY],
+    ["writable: create allowed (no key needed)", WRITABLE, bucketTouch("write", "b"), "allow"],
+    ["writable: remove allowed", WRITABLE, bucketTouch("delete", "b"), "allow"],
+    [
+      "denied bucket",
+      policy({ read_only: false, denied_buckets: ["b"] }),
+      bucketTouch("write", "b"),
+      DENIED_BUCKET,
+    ],
+    [
+      "not in the allowed bucket list",
+      policy({ read_only: false, allowed_buckets: ["other"] }),
+      bucketTouch("delete", "b"),
+      NOT_ALLOWED_BUCKET,
+    ],
+    ["invalid bucket name", WRITABLE, bucketTouch("write", "../x"), BAD_BUCKET],
+    ["no bucket", WRITABLE, bucketTouch("write", undefined), MISSING_BUCKET],
+    ["empty bucket name", WRITABLE, bucketTouch("delete", ""), MISSING_BUCKET],
+    ["the prefix ACL with lists refuses creating", ACL, bucketTouch("write", "b"), ACL_LIMITS],
+    ["a deny list alone refuses removing", DENY_ONLY, bucketTouch("delete", "b"), ACL_LIMITS],
+    [
+      "the prefix ACL on but with no lists limits nothing",
+      policy({ read_only: false, prefix_acl: true }),
+      bucketTouch("delete", "b"),
+      "allow",
+    ],
+    ["a read of the bucket itself is not a thing", WRITABLE, bucketTouch("read", "b"), NOT_A_BUCKET_TOUCH],
+    ["a list of the bucket itself is not a thing", WRITABLE, bucketTouch("list", "b"), NOT_A_BUCKET_TOUCH],
+    [
+      "with a key it is not the bucket itself",
+      WRITABLE,
+      bucketTouch("delete", "b", { key: "k" }),
+      NOT_A_BUCKET_TOUCH,
+    ],
+    ["with a prefix neither", WRITABLE, bucketTouch("write", "b", { prefix: "" }), NOT_A_BUCKET_TOUCH],
+    ["without the flag a keyless delete still needs a key", WRITABLE, r("delete", "b"), MISSING_KEY],
+  ];
+  test.each(rows)("%s", (_n, p, t, e) => check(p, t, e));
+});

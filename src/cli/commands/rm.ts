@@ -208,7 +208,7 @@ async function deleteMatches(
   throw new S3ToolError(
     "NoSuchKey",
     p.recursive
-      ? `nothing to delete under ${where}${p.text.endsWith("/") ? "" : " (with -r a location names a folder; to delete one object, drop -r)"}`
+      ? `nothing to delete under ${where}${p.text.endsWith("/") || p.source.prefix === "" ? "" : " (with -r a location names a folder; to delete one object, drop -r)"}`
       : `nothing matches ${p.text}`,
     p.recursive ? `mcp-s3 ls -r ${where}` : `mcp-s3 ls ${JSON.stringify(p.text)}`,
   );
