@@ -51,6 +51,12 @@ export function uploadPartSize(size: number): number {
  * files, and bodies that cannot be read twice (stdin), go as multipart uploads.
  */
 export const MULTIPART_THRESHOLD = 200 * 1024 * 1024;
+/**
+ * A file up to this size is read whole (after the gate allowed the put) and sent as bytes: a stream,
+ * its watcher and its own retry loop cost more CPU than such a body, which matters for a tree of
+ * thousands of small files (bench/NOTES.md). The same size as the HTTP layer's "small body".
+ */
+const BUFFERED_PUT_MAX = 64 * 1024;
 /** Attempts of a streamed PutObject (the SDK cannot retry a stream; the file is re-read instead). */
 const STREAMED_PUT_ATTEMPTS = 3;
 
@@ -77,6 +83,9 @@ export function putObject(
       return result(args, out.ETag, args.body.byteLength, out.VersionId);
     }
     const threshold = args.multipart_threshold ?? MULTIPART_THRESHOLD;
+    if (args.reopen !== undefined && args.size !== undefined && args.size <= BUFFERED_PUT_MAX) {
+      return bufferedPut(run, args, args.reopen, args.size, metadata);
+    }
     if (args.reopen !== undefined && args.size !== undefined && args.size <= threshold) {
       return streamedPut(run, args, args.reopen, args.size, metadata);
     }
@@ -130,6 +139,33 @@ async function streamedPut(
       await new Promise((r) => setTimeout(r, 100 * 2 ** attempt * (0.5 + Math.random())));
     }
   }
+}
+
+/** A small re-readable body, read once and sent as bytes (the SDK retries it like any request). */
+async function bufferedPut(
+  run: Execution,
+  args: PutObjectArgs,
+  reopen: () => AsyncIterable<Uint8Array>,
+  size: number,
+  metadata: Record<string, string> | undefined,
+): Promise<PutObjectResult> {
+  const counter = limitedBody(run, args, reopen(), size);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of counter.chunks) chunks.push(chunk);
+  const body = chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
+  const out = await run.client.send(
+    new PutObjectCommand({
+      Bucket: args.bucket,
+      Key: args.key,
+      Body: body,
+      ContentLength: body.byteLength,
+      ContentType: args.content_type,
+      Metadata: metadata,
+    }),
+    run.http,
+  );
+  run.count(body.byteLength);
+  return result(args, out.ETag, body.byteLength, out.VersionId);
 }
 
 /** Failures another attempt may not meet: throttling, server errors, resets and timeouts. */
