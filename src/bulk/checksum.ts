@@ -4,6 +4,7 @@
 // uploads of this tool produce (PART_SIZE parts, larger for very large files); an object uploaded
 // with other part sizes, or with an ETag that is not an MD5 at all (SSE-KMS), counts as different
 // and is sent again: a false "differs" costs a transfer, a false "same" would lose data.
+import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { localFileError } from "../local-errors.ts";

@@ -5,6 +5,7 @@
 //
 // Symbolic links are not followed unless asked: a link is reported as skipped. When they are
 // followed, a link back into a directory being walked (a loop) is reported instead of walked again.
+import { Buffer } from "node:buffer";
 import type { Dirent, Stats } from "node:fs";
 import { lstat, opendir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";

@@ -1,5 +1,7 @@
 // Walks two trees side by side, both given in key order (UTF-8 bytes of the relative path), and
 // pairs what has the same relative path: the heart of `sync`, which holds neither side in memory.
+import { Buffer } from "node:buffer";
+
 export interface HasRelative {
   readonly relative: string;
 }

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
 import { AbortMultipartUploadCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { formatSize } from "../config/values.ts";
