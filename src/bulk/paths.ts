@@ -4,7 +4,7 @@
 // zip-slip of object stores) or could not be written faithfully (empty or `.` segments, NUL) is
 // refused for that item, never normalised into some other file.
 import { join } from "node:path";
-import { PolicyRefusal } from "../errors.ts";
+import { S3ToolError } from "../errors.ts";
 import { folderPrefix } from "./listing.ts";
 
 /** The destination key of an item: its relative path below the destination prefix. */
@@ -31,13 +31,14 @@ export function unsafeLocalPath(relative: string, platform: string = process.pla
 }
 
 /**
- * The file an object is saved to below `root`. Refused (InvalidArgument, for that item only) when
- * the key's path would leave `root` or could not be written as is.
+ * The file an object is saved to below `root`. InvalidArgument (for that item only) when the key's
+ * path would leave `root` or could not be written as is.
  */
 export function localPathFor(root: string, relative: string, key: string): string {
   const why = unsafeLocalPath(relative);
   if (why !== undefined) {
-    throw new PolicyRefusal(
+    // Not a policy refusal (the gate allows the read): this item fails, the others go on.
+    throw new S3ToolError(
       "InvalidArgument",
       `the key ${JSON.stringify(key)} cannot be saved below ${JSON.stringify(root)}: ${why}`,
       "a download never writes outside its destination directory; copy this object on its own with `mcp-s3 get s3://bucket/key FILE`",

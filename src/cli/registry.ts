@@ -206,7 +206,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "fetched as parallel ranged requests (4 x 64 MiB).\n\n" +
       "get -r s3://bucket/prefix/ DIR (or a pattern) saves every object below DIR (default: the current\n" +
       "directory), creating directories as needed; a key that would land outside DIR (.. segments, a\n" +
-      "leading /) is refused for that item. " +
+      "leading /) fails for that item (InvalidArgument). " +
       BULK_DETAILS,
     examples: [
       "mcp-s3 get s3://my-bucket/report.pdf",
