@@ -15,6 +15,7 @@ import { downloadSpec, downloadToFile } from "../ops/download.ts";
 import { MULTIPART_THRESHOLD, putObject, putSpec } from "../ops/put-object.ts";
 import { type OperationSpec, type OpsContext, previewOperation } from "../ops/run.ts";
 import { fileMatchesEtag } from "./checksum.ts";
+import type { ContainedDirectories } from "./contained.ts";
 import type { LocalFile } from "./local-tree.ts";
 import { localPathFor } from "./paths.ts";
 import type { BulkProgress } from "./progress.ts";
@@ -96,6 +97,8 @@ export interface ActionContext {
   readonly onTempFile: (path: string) => () => void;
   /** Bounds the multipart uploads in flight (each holds parts in memory). */
   readonly heavy: Semaphore;
+  /** Checks that a download's directory really lies below its destination (no symbolic link out). */
+  readonly contained: ContainedDirectories;
 }
 
 /** Bytes an action moves (for progress totals). */
@@ -252,6 +255,7 @@ async function download(a: DownloadAction, c: ActionContext): Promise<Skip> {
   } catch (e) {
     throw localFileError(e, dirname(path), "create", "a file is in the way of the directory");
   }
+  await c.contained.check(a.root, dirname(path));
   let got = 0;
   await downloadToFile(
     c.ops,

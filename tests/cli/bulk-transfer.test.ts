@@ -323,6 +323,25 @@ describe("local side safety", () => {
     expect(existsSync(join(tmp.path, "evil.txt"))).toBe(false);
   });
 
+  test("a symbolic link inside the destination that leads outside is not written through", async () => {
+    await putTestObject(s3, bucket, "sl/out/x.txt", "x");
+    await putTestObject(s3, bucket, "sl/fine.txt", "fine");
+    const base = fresh("sl");
+    const outside = join(base, "outside");
+    const out = join(base, "out");
+    mkdirSync(outside, { recursive: true });
+    mkdirSync(out);
+    symlinkSync(outside, join(out, "out"));
+    const r = await cli(["get", "-r", `s3://${bucket}/sl/`, out, "--json"]);
+    expect(r.code).toBe(1);
+    expect(
+      expectRecords(r)
+        .map((x) => `${x.status} ${x.error ?? ""} ${x.source}`)
+        .sort(),
+    ).toEqual([`done  s3://${bucket}/sl/fine.txt`, `failed InvalidArgument s3://${bucket}/sl/out/x.txt`]);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
   test("a local error names the file in words; the other items are done (exit 1)", async () => {
     await putTestObject(s3, bucket, "le/blocked/x.txt", "x");
     await putTestObject(s3, bucket, "le/fine.txt", "fine");
