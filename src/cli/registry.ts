@@ -111,13 +111,16 @@ const SYNC_OPTIONS: OptionSpecs = {
   "size-only": { type: "boolean", description: "compare sizes only" },
 };
 
+const BULK_RESULTS =
+  "Each object is checked by the policy and audited on its own; with --json one record per item\n" +
+  '{op, source, dest, size, status: "done"|"skipped"|"refused"|"failed", error?}. Exit 3 if any item\n' +
+  "was refused, else 1 if any failed, 4 if a pattern or prefix matched nothing.";
+
 const BULK_DETAILS =
   "With -r the source is a directory or a prefix: its contents go directly below the destination\n" +
   '(s3://b/logs and s3://b/logs/ both mean the keys under "logs/"). A source key with *, ** or ?\n' +
-  "is a pattern: every matching object keeps its path below the pattern's literal prefix. Each object\n" +
-  "is checked by the policy and audited on its own; with --json one record per item\n" +
-  '{op, source, dest, size, status: "done"|"skipped"|"refused"|"failed", error?}. Exit 3 if any item\n' +
-  "was refused, else 1 if any failed, 4 if a pattern or prefix matched nothing.";
+  "is a pattern: every matching object keeps its path below the pattern's literal prefix.\n" +
+  BULK_RESULTS;
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -206,7 +209,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "fetched as parallel ranged requests (4 x 64 MiB).\n\n" +
       "get -r s3://bucket/prefix/ DIR (or a pattern) saves every object below DIR (default: the current\n" +
       "directory), creating directories as needed; a key that would land outside DIR (.. segments, a\n" +
-      "leading /) fails for that item (InvalidArgument). " +
+      "leading /) fails for that item (InvalidArgument).\n\n" +
       BULK_DETAILS,
     examples: [
       "mcp-s3 get s3://my-bucket/report.pdf",
@@ -230,7 +233,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "parts. Either way a failure, SIGINT or SIGTERM leaves no partial object (the multipart upload\n" +
       "is aborted). Writes are refused unless the policy allows them (--read-only=false).\n\n" +
       "put -r DIR s3://bucket/prefix/ uploads every file below DIR (symbolic links are skipped unless\n" +
-      "--follow-symlinks). " +
+      "--follow-symlinks).\n\n" +
       BULK_DETAILS,
     examples: [
       "mcp-s3 --read-only=false put ./report.pdf s3://my-bucket/reports/",
@@ -252,7 +255,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'destination key ending in "/" gets the source\'s base name appended. --metadata on an S3 to\n' +
       "S3 copy replaces the user metadata; without it the source's is kept.\n\n" +
       "cp -r copies a directory to a prefix, a prefix to a directory, or a prefix to a prefix (on the\n" +
-      "server). --dry-run prints each item with the policy's decision and changes nothing. " +
+      "server). --dry-run prints each item with the policy's decision and changes nothing.\n\n" +
       BULK_DETAILS,
     examples: [
       "mcp-s3 --read-only=false cp s3://a/x.csv s3://b/archive/",
@@ -270,12 +273,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     minArgs: 2,
     maxArgs: 2,
     options: { ...TRANSFER_OPTIONS, ...TREE_OPTIONS },
-    tool: "s3_copy_object",
     details:
       "S3 to S3 is a server-side copy then a delete; local to S3 an upload, then the file is removed;\n" +
       "S3 to local a download, then the object is deleted. A source is deleted only after its copy\n" +
       "succeeded, so an interrupted or refused mv never loses an object. Both steps are writes or\n" +
-      "deletes: refused in read-only mode. " +
+      "deletes (audited as s3_copy_object / s3_put_object / s3_get_object, then s3_delete_object):\n" +
+      "refused in read-only mode.\n\n" +
       BULK_DETAILS,
     examples: [
       "mcp-s3 --read-only=false mv s3://my-bucket/inbox/a.csv s3://my-bucket/done/",
@@ -291,7 +294,6 @@ export const COMMANDS: readonly CommandSpec[] = [
     minArgs: 2,
     maxArgs: 2,
     options: { ...TRANSFER_OPTIONS, ...SYNC_OPTIONS },
-    tool: "s3_put_object",
     details:
       "Directory to prefix, prefix to directory, or prefix to prefix. An item is sent when it is missing\n" +
       "at DST or its size differs, else when SRC is newer (upload, copy) or the times differ (download:\n" +
@@ -299,8 +301,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       "only; --checksum compares content (MD5 ETags; the file is read, nothing is downloaded). Times\n" +
       "and sizes come from listings, so a sync with nothing to do transfers no object body.\n" +
       "--delete also deletes what SRC lacks (never an item excluded by a filter). Unchanged items are\n" +
-      "counted as skipped (with --json, one record each; no human line). " +
-      BULK_DETAILS,
+      "counted as skipped (with --json, one record each; no human line). Audited per object as\n" +
+      "s3_put_object, s3_get_object, s3_copy_object or s3_delete_object; listings as s3_list_objects.\n\n" +
+      BULK_RESULTS,
     examples: [
       "mcp-s3 --read-only=false sync ./site s3://my-bucket/www/ --delete",
       "mcp-s3 sync s3://my-bucket/reports/ ./reports",
