@@ -2,7 +2,7 @@
 // operations the single-object commands use: putObject, downloadToFile, copyObject, deleteObject.
 // Each is declared to the gate and audited on its own line under the same tool name. Nothing here
 // decides policy: an item is "refused" exactly when its operation throws a PolicyRefusal.
-import { mkdir, unlink, utimes } from "node:fs/promises";
+import { unlink, utimes } from "node:fs/promises";
 import { dirname } from "node:path";
 import { guessContentType } from "../cli/transfer/content-type.ts";
 import { lazyFile } from "../cli/transfer/local.ts";
@@ -15,7 +15,7 @@ import { downloadSpec, downloadToFile } from "../ops/download.ts";
 import { MULTIPART_THRESHOLD, putObject, putSpec } from "../ops/put-object.ts";
 import { type OperationSpec, type OpsContext, previewOperation } from "../ops/run.ts";
 import { fileMatchesEtag } from "./checksum.ts";
-import type { ContainedDirectories } from "./contained.ts";
+import type { DestinationDirectories } from "./destination-dirs.ts";
 import type { LocalFile } from "./local-tree.ts";
 import { localPathFor } from "./paths.ts";
 import type { BulkProgress } from "./progress.ts";
@@ -97,8 +97,8 @@ export interface ActionContext {
   readonly onTempFile: (path: string) => () => void;
   /** Bounds the multipart uploads in flight (each holds parts in memory). */
   readonly heavy: Semaphore;
-  /** Checks that a download's directory really lies below its destination (no symbolic link out). */
-  readonly contained: ContainedDirectories;
+  /** Creates a download's directory, checking it really lies below its destination (no link out). */
+  readonly directories: DestinationDirectories;
 }
 
 /** Bytes an action moves (for progress totals). */
@@ -250,12 +250,7 @@ async function download(a: DownloadAction, c: ActionContext): Promise<Skip> {
   }
   const path = localPathFor(a.root, object.relative, object.key);
   if (a.unlessSame === true && (await sameLocalFile(path, object))) return UNCHANGED;
-  try {
-    await mkdir(dirname(path), { recursive: true });
-  } catch (e) {
-    throw localFileError(e, dirname(path), "create", "a file is in the way of the directory");
-  }
-  await c.contained.check(a.root, dirname(path));
+  await c.directories.ensure(a.root, dirname(path));
   let got = 0;
   await downloadToFile(
     c.ops,

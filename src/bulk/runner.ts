@@ -13,7 +13,7 @@ import { removeSync } from "../cli/transfer/single.ts";
 import { dryRunContext, type OpsContext } from "../ops/run.ts";
 import { type Action, actionBytes, execute, preview, Semaphore } from "./actions.ts";
 import { parseConcurrency } from "./concurrency.ts";
-import { ContainedDirectories } from "./contained.ts";
+import { DestinationDirectories } from "./destination-dirs.ts";
 import { forEachConcurrently } from "./pool.ts";
 import { createBulkProgress } from "./progress.ts";
 import { readAhead } from "./read-ahead.ts";
@@ -56,7 +56,7 @@ export async function runBulk(cli: Cli, job: BulkJob): Promise<number> {
     progress,
     onTempFile: (path: string) => cancel.onForcedExit(() => removeSync(path)),
     heavy: new Semaphore(MULTIPART_IN_FLIGHT),
-    contained: new ContainedDirectories(),
+    directories: new DestinationDirectories(),
   };
   const actions = readAhead(job.plan(ops, cancel.signal), READ_AHEAD, {
     onItem: (a) => {

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileMatchesEtag } from "../../src/bulk/checksum.ts";
-import { ContainedDirectories } from "../../src/bulk/contained.ts";
+import { DestinationDirectories } from "../../src/bulk/destination-dirs.ts";
 import { type LocalEntry, walkLocal } from "../../src/bulk/local-tree.ts";
 import { comparePaths, mergeByPath } from "../../src/bulk/merge.ts";
 import { destinationKey, localPathFor, unsafeLocalPath } from "../../src/bulk/paths.ts";
@@ -83,7 +83,7 @@ describe("unsafeLocalPath / localPathFor (zip-slip)", () => {
   });
 });
 
-describe("ContainedDirectories (a symbolic link inside the destination that leads out)", () => {
+describe("DestinationDirectories (created once; a symbolic link inside the destination that leads out)", () => {
   const root = join(tmp, "contained");
   const outside = join(tmp, "outside");
   mkdirSync(join(root, "a", "b"), { recursive: true });
@@ -91,7 +91,7 @@ describe("ContainedDirectories (a symbolic link inside the destination that lead
   symlinkSync(outside, join(root, "out"));
   symlinkSync(join(root, "a"), join(root, "in"));
   symlinkSync(join(tmp, "contained"), join(tmp, "contained-link"));
-  const guard = new ContainedDirectories();
+  const guard = new DestinationDirectories();
   test.each([
     ["the root itself", root, root, true],
     ["a directory below", root, join(root, "a", "b"), true],
@@ -99,9 +99,10 @@ describe("ContainedDirectories (a symbolic link inside the destination that lead
     ["a link out of the root", root, join(root, "out"), false],
     ["a root given through a link", join(tmp, "contained-link"), join(tmp, "contained-link", "a"), true],
     ["a sibling with the root's name as prefix", root, outside, false],
+    ["a new directory is created", root, join(root, "new", "deeper"), true],
   ])("%s", async (_name, r, dir, inside) => {
-    if (inside) await guard.check(r, dir);
-    else await expect(guard.check(r, dir)).rejects.toThrow("leads outside");
+    if (inside) await guard.ensure(r, dir);
+    else await expect(guard.ensure(r, dir)).rejects.toThrow("leads outside");
   });
 });
 
