@@ -22,8 +22,6 @@ export interface BulkProgress {
 }
 
 const REDRAW_MS = 200;
-/** Finished items between two looks at the resident set (memory.ts). */
-const ITEMS_PER_CHECK = 256;
 /** Nothing is drawn before this: a short run finishes without a flicker of progress. */
 const QUIET_START_MS = 500;
 
@@ -32,12 +30,8 @@ export function createBulkProgress(
   enabled: boolean,
   now: () => number = () => performance.now(),
 ): BulkProgress {
-  // Memory is governed by bytes moved (large files) and by items finished: ten thousand small files
-  // move little but leave as much garbage per item as a large one (requests, responses, records).
   const govern = memoryGovernor();
-  const governItems = memoryGovernor({ step: ITEMS_PER_CHECK });
   let bytesMoved = 0;
-  let items = 0;
   if (!enabled) {
     return {
       found() {},
@@ -46,9 +40,7 @@ export function createBulkProgress(
         bytesMoved += bytes;
         govern(bytesMoved);
       },
-      itemDone() {
-        governItems(++items);
-      },
+      itemDone() {},
       clear() {},
       finish() {},
     };
@@ -89,7 +81,6 @@ export function createBulkProgress(
     },
     itemDone() {
       state.objects++;
-      governItems(++items);
       draw();
     },
     clear() {
