@@ -2,7 +2,8 @@
 // operations the single-object commands use: putObject, downloadToFile, copyObject, deleteObject.
 // Each is declared to the gate and audited on its own line under the same tool name. Nothing here
 // decides policy: an item is "refused" exactly when its operation throws a PolicyRefusal.
-import { unlink, utimes } from "node:fs/promises";
+import { utimesSync } from "node:fs";
+import { unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { guessContentType } from "../cli/transfer/content-type.ts";
 import { lazyFile } from "../cli/transfer/local.ts";
@@ -271,7 +272,12 @@ async function download(a: DownloadAction, c: ActionContext): Promise<Skip> {
   // The object's time on the file: a later sync sees the two as the same (sync-compare.ts).
   if (object.mtimeMs !== null) {
     const when = new Date(object.mtimeMs);
-    await utimes(path, when, when).catch(() => {});
+    try {
+      // One quick system call; through the thread pool it would cost more than it does.
+      utimesSync(path, when, when);
+    } catch {
+      // The file stays; a later sync sends it again.
+    }
   }
   if (a.move === true) await deleteSource(object, c);
   return undefined;
