@@ -1,6 +1,6 @@
 // `npm run demo`: mcp-s3 as an AI assistant sees it, in a few seconds, with nothing to configure.
 //
-// Starts a throwaway S3 server (Ceph RGW on loopback), puts a few sample objects in a bucket (some of
+// Starts a throwaway S3 server (Ceph RGW on loopback, else the embedded s3rver emulator), puts a few sample objects in a bucket (some of
 // them under secrets/), starts `bun src/main.ts` the way an MCP client does (stdio, environment
 // variables only: read-only by default, prefix ACL denying secrets/, audit to a file), and shows the
 // tools, a listing, a read, a refused write, a refused secret and the audit log. Then it stops
@@ -12,7 +12,8 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { isRgwInstalled, type RgwServer, startRgw } from "./rgw.ts";
+import { isRgwInstalled, startRgw } from "./rgw.ts";
+import { isS3rverAvailable, startS3rver } from "./s3rver.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const BUCKET = "demo-bucket";
@@ -70,26 +71,69 @@ const SAMPLES: [key: string, body: string | Uint8Array, type: string][] = [
   ["secrets/db-password.txt", "hunter2\n", "text/plain"],
 ];
 
-async function main(): Promise<number> {
-  if (!isRgwInstalled()) {
-    process.stderr.write(
-      "demo: the Ceph RADOS Gateway is not installed (Debian/Ubuntu: sudo apt-get install radosgw ceph-mon ceph-osd)\n",
-    );
-    return 1;
+/** The S3 server the demo talks to: whatever this machine has, in the order of issue 14. */
+interface DemoServer {
+  readonly label: string;
+  readonly endpoint: string;
+  readonly region: string;
+  readonly user: { accessKeyId: string; secretAccessKey: string };
+  stop(): Promise<void>;
+}
+
+/**
+ * Ceph RGW when installed (a real S3), else the embedded s3rver emulator (a devDependency), else an
+ * endpoint the user named in S3_ENDPOINT. The user's endpoint comes last on purpose: the demo
+ * creates a bucket and writes sample "secrets" to it, which it must not do to a server that merely
+ * happens to be configured in the shell.
+ */
+async function startServer(): Promise<DemoServer | string> {
+  if (isRgwInstalled()) {
+    const rgw = await startRgw();
+    return { label: "Ceph RGW (real S3) on loopback", ...rgw, user: rgw.users[0], stop: () => rgw.stop() };
   }
+  if (await isS3rverAvailable()) {
+    const s = await startS3rver();
+    return {
+      label: "the embedded s3rver emulator on loopback (Ceph RGW is not installed)",
+      ...s,
+      user: s.users[0],
+      stop: () => s.stop(),
+    };
+  }
+  const endpoint = process.env.S3_ENDPOINT;
+  const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
+  if (endpoint && accessKeyId && secretAccessKey) {
+    return {
+      label: `your S3_ENDPOINT ${endpoint} (neither Ceph RGW nor s3rver is installed)`,
+      endpoint,
+      region: process.env.AWS_REGION ?? "us-east-1",
+      user: { accessKeyId, secretAccessKey },
+      stop: async () => {},
+    };
+  }
+  return "no S3 server to run against: install Ceph RGW (sudo apt-get install radosgw ceph-mon ceph-osd), or run `npm ci` (which installs the s3rver emulator), or set S3_ENDPOINT, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
+}
+
+async function main(): Promise<number> {
   const t0 = performance.now();
   const dir = mkdtempSync(join(tmpdir(), "mcp-s3-demo-"));
-  let rgw: RgwServer | undefined;
+  let server: DemoServer | undefined;
   let client: Client | undefined;
   try {
     say(
       bold("mcp-s3 demo: an MCP client talking to `bun src/main.ts` over stdio, against a local S3 server"),
     );
-    rgw = await startRgw();
-    const user = rgw.users[0];
+    const started = await startServer();
+    if (typeof started === "string") {
+      process.stderr.write(`demo: ${started}\n`);
+      return 1;
+    }
+    server = started;
+    const user = server.user;
     const s3 = new S3Client({
-      region: rgw.region,
-      endpoint: rgw.endpoint,
+      region: server.region,
+      endpoint: server.endpoint,
       forcePathStyle: true,
       credentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
       requestChecksumCalculation: "WHEN_REQUIRED",
@@ -104,7 +148,7 @@ async function main(): Promise<number> {
     s3.destroy();
     say(
       dim(
-        `S3 server at ${rgw.endpoint} with ${SAMPLES.length} objects in s3://${BUCKET}/ (two under secrets/)`,
+        `S3 server: ${server.label} at ${server.endpoint}, ${SAMPLES.length} objects in s3://${BUCKET}/ (two under secrets/)`,
       ),
     );
 
@@ -115,9 +159,9 @@ async function main(): Promise<number> {
       HOME: join(dir, "home"),
       XDG_CONFIG_HOME: join(dir, "home"),
       AWS_EC2_METADATA_DISABLED: "true",
-      S3_ENDPOINT: rgw.endpoint,
+      S3_ENDPOINT: server.endpoint,
       S3_USE_PATH_STYLE: "true",
-      AWS_REGION: rgw.region,
+      AWS_REGION: server.region,
       AWS_ACCESS_KEY_ID: user.accessKeyId,
       AWS_SECRET_ACCESS_KEY: user.secretAccessKey,
       MCP_S3_EXT_PREFIXACL: "true",
@@ -168,7 +212,9 @@ async function main(): Promise<number> {
 
     heading("Listing the bucket (secrets/ is filtered out)");
     show(await call("s3_list_objects", { bucket: BUCKET }), (s) =>
+      // Sorted here: s3rver lists in file-system order, S3 in byte order; the transcript is the same.
       (s.objects as { key: string; size: number }[])
+        .toSorted((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
         .map((o) => `${o.key.padEnd(28)} ${o.size} bytes`)
         .join("\n"),
     );
@@ -198,7 +244,7 @@ async function main(): Promise<number> {
     say(indent(readFileSync(auditFile, "utf8").trimEnd()));
   } finally {
     await client?.close().catch(() => {});
-    await rgw?.stop();
+    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   say();

@@ -1,8 +1,18 @@
 // One JSON line per operation attempt. Lines are written with a synchronous write on an append-only
 // descriptor: no userland buffer, so a line is in the kernel before the caller sees the result, and
 // concurrent writers (each line one write(2) with O_APPEND) never interleave partial lines.
-import { closeSync, fchmodSync, fstatSync, openSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  type Stats,
+  writeSync,
+} from "node:fs";
 import { S3ToolError } from "../errors.ts";
+import { errnoOf, fileKind, foreignOwner, O_NOCTTY, O_NOFOLLOW, O_NONBLOCK } from "../owned-files.ts";
 
 export type AuditStatus = "success" | "error" | "denied";
 
@@ -23,11 +33,11 @@ export interface AuditRecord {
 
 export interface AuditWriter {
   readonly enabled: boolean;
-  /** Throws S3ToolError(InternalError) when the line cannot be written: callers fail closed. */
+  /** Throws AuditWriteError when the line cannot be written: callers fail closed. */
   write(record: AuditRecord): void;
   /**
-   * Throws S3ToolError(InternalError) when the log is already known to be unwritable (an earlier
-   * write failed, or it is closed), so an operation is refused before it reaches S3.
+   * Throws AuditWriteError when the log is already known to be unwritable (an earlier write failed,
+   * or it is closed), so an operation is refused before it reaches S3.
    */
   check?(): void;
   close(): void;
@@ -65,7 +75,22 @@ export interface AuditOptions {
   readonly now?: () => Date;
 }
 
-/** Opens the audit destination now, so an unwritable audit file is a startup error, not a surprise later. */
+/** The audit line could not be written (InternalError): the operation fails closed (SPEC §4). */
+export class AuditWriteError extends S3ToolError {
+  /** The system error code of the failed write (ENOSPC, EIO, ...); undefined when the log was closed. */
+  readonly errnoCode: string | undefined;
+
+  constructor(reason: string, errnoCode?: string) {
+    super(
+      "InternalError",
+      `the audit log could not be written (${reason}); the operation was not completed unaudited`,
+      "fix the audit file (disk space, permissions) and retry",
+    );
+    this.errnoCode = errnoCode;
+  }
+}
+
+/** Opens the audit destination now, so an unusable audit file is a startup error, not a surprise later. */
 export function createAuditWriter(options: AuditOptions): AuditWriter {
   if (!options.enabled) return NO_AUDIT;
   const now = options.now ?? (() => new Date());
@@ -73,10 +98,12 @@ export function createAuditWriter(options: AuditOptions): AuditWriter {
   let closed = false;
   // Sticky: after one failed write (maybe a partial line) nothing more is written or let through,
   // until the log is fixed and the process restarted.
-  let failure: string | undefined;
+  let failure: { reason: string; errnoCode: string | undefined } | undefined;
   const check = () => {
-    if (closed) throw auditFailure("the audit log is closed");
-    if (failure !== undefined) throw auditFailure(`an earlier write failed: ${failure}`);
+    if (closed) throw new AuditWriteError("the audit log is closed");
+    if (failure !== undefined) {
+      throw new AuditWriteError(`an earlier write failed: ${failure.reason}`, failure.errnoCode);
+    }
   };
   return {
     enabled: true,
@@ -87,8 +114,9 @@ export function createAuditWriter(options: AuditOptions): AuditWriter {
         let off = 0;
         while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
       } catch (e) {
-        failure = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-        throw auditFailure(failure);
+        const errnoCode = (e as NodeJS.ErrnoException).code;
+        failure = { reason: errnoCode ?? (e as Error).message, errnoCode };
+        throw new AuditWriteError(failure.reason, errnoCode);
       }
     },
     check,
@@ -100,34 +128,84 @@ export function createAuditWriter(options: AuditOptions): AuditWriter {
   };
 }
 
+const APPEND = constants.O_WRONLY | constants.O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+const CREATE = APPEND | constants.O_CREAT | constants.O_EXCL;
+
+/**
+ * The audit file must be a regular file owned by the user running mcp-s3, or absent (then it is
+ * created, mode 0600). Never a symbolic link (its target would get our mode and our lines), never
+ * another user's file (they could read every key we touch, or truncate the log), never a FIFO or
+ * device (opening one can block for ever or have side effects). Anything else is refused here.
+ */
 function openAuditFile(path: string): number {
+  const fd = openOrCreate(path);
   try {
-    const fd = openSync(path, "a", 0o600);
-    // The mode of openSync applies only when the file is created; an existing file keeps its mode
-    // unless it is readable by others, which an audit log of object keys should not be. Only a
-    // regular file: a device or pipe (/dev/null, /dev/stderr) is shared and must keep its mode.
+    // The descriptor is the truth: the path may have changed since it was examined.
     const st = fstatSync(fd);
-    if (process.platform !== "win32" && st.isFile() && (st.mode & 0o077) !== 0) {
+    const problem = st.isFile() ? foreignOwner(st, false) : `is ${fileKind(st)}, not a regular file`;
+    if (problem !== undefined) throw refusal(path, problem);
+    // The mode given to open applies only when the file is created; an existing file of ours that is
+    // readable by others is tightened, since an audit log of object keys should not be.
+    if (process.platform !== "win32" && (st.mode & 0o077) !== 0) {
       try {
         fchmodSync(fd, 0o600);
       } catch {
-        // Not our file to chmod: leave it; the owner chose its mode.
+        // A file system without Unix modes: the file is ours and regular, so keep going.
       }
     }
     return fd;
   } catch (e) {
-    throw new S3ToolError(
-      "InvalidConfig",
-      `audit file ${JSON.stringify(path)} cannot be opened for appending (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      "fix MCP_S3_AUDIT_FILE / audit.file or the directory's permissions",
-    );
+    closeSync(fd);
+    throw e;
   }
 }
 
-function auditFailure(reason: string): S3ToolError {
+/**
+ * Looks before opening, so that a device or FIFO is never opened and the refusal says what the path
+ * is; the open itself repeats the checks atomically (O_NOFOLLOW, O_EXCL, O_NONBLOCK), so a path
+ * swapped in between is still refused. A few retries cover a file created or removed meanwhile.
+ */
+function openOrCreate(path: string): number {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let st: Stats | undefined;
+    try {
+      st = lstatSync(path);
+    } catch (e) {
+      if (errnoOf(e) !== "ENOENT") throw cannotOpen(path, e);
+    }
+    if (st !== undefined && !st.isFile()) {
+      throw refusal(path, `is ${fileKind(st)}, not a regular file${st.isSymbolicLink() ? LINK_WHY : ""}`);
+    }
+    try {
+      // O_CREAT|O_EXCL never follows a link, even a dangling one: it fails with EEXIST instead.
+      return st === undefined ? openSync(path, CREATE, 0o600) : openSync(path, APPEND);
+    } catch (e) {
+      const code = errnoOf(e);
+      // Created (EEXIST) or removed (ENOENT of an existing file) meanwhile: look again.
+      if (code === "EEXIST" || (code === "ENOENT" && st !== undefined)) continue;
+      // O_NOFOLLOW on a link: ELOOP (Linux, macOS) or EMLINK (FreeBSD). O_NONBLOCK on a FIFO: ENXIO.
+      if (code === "ELOOP" || code === "EMLINK") {
+        throw refusal(path, `is a symbolic link, not a regular file${LINK_WHY}`);
+      }
+      if (code === "ENXIO") throw refusal(path, "is a FIFO (named pipe) or device, not a regular file");
+      throw cannotOpen(path, e);
+    }
+  }
+  throw refusal(path, "kept changing while mcp-s3 opened it (created or removed by something else)");
+}
+
+const LINK_WHY = " (the audit log is never written through a link: its target could be any file)";
+const HINT =
+  "point MCP_S3_AUDIT_FILE / audit.file at a regular file you own, or at a path that does not exist yet (mcp-s3 creates it with mode 0600)";
+
+function refusal(path: string, problem: string): S3ToolError {
+  return new S3ToolError("InvalidConfig", `audit file ${JSON.stringify(path)} ${problem}`, HINT);
+}
+
+function cannotOpen(path: string, e: unknown): S3ToolError {
   return new S3ToolError(
-    "InternalError",
-    `the audit log could not be written (${reason}); the operation was not completed unaudited`,
-    "fix the audit file (disk space, permissions) and retry",
+    "InvalidConfig",
+    `audit file ${JSON.stringify(path)} cannot be opened for appending (${errnoOf(e)})`,
+    "fix MCP_S3_AUDIT_FILE / audit.file or the directory's permissions",
   );
 }

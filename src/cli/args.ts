@@ -2,6 +2,7 @@
 // accepted anywhere on the line. Everything it rejects is a UsageError (exit 2).
 import { parseArgs } from "node:util";
 import { S3ToolError } from "../errors.ts";
+import { nearest } from "./nearest.ts";
 
 export interface OptionSpec {
   readonly type: "boolean" | "string";
@@ -129,7 +130,9 @@ export function parseCommandLine(
       tokens: true,
     });
   } catch (e) {
-    throw usageError(parseArgsMessage(e as Error & { code?: string }), hint);
+    const guess = flagSuggestion(e as Error, { ...GLOBAL_OPTIONS, ...commandOptions });
+    const message = parseArgsMessage(e as Error & { code?: string });
+    throw usageError(guess === undefined ? message : `${message}; ${guess}`, hint);
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const str = (name: string) => {
@@ -206,4 +209,13 @@ function parseArgsMessage(e: Error & { code?: string }): string {
     return `unknown flag ${unknown[1]} (to pass an argument that starts with "-", put it after --)`;
   }
   return (e.message.split("\n")[0] ?? e.message).replace(/^Option '([^']+)'/, "flag $1");
+}
+
+/** "did you mean --recursive?" for an unknown flag close to a known one (toggles included). */
+function flagSuggestion(e: Error, options: OptionSpecs): string | undefined {
+  const unknown = /Unknown option '--?([^'=]+)/.exec(e.message)?.[1];
+  if (unknown === undefined) return undefined;
+  const known = [...Object.keys(options), ...TOGGLE_FLAGS, ...TOGGLE_FLAGS.map((t) => `no-${t}`)];
+  const close = nearest(unknown, known);
+  return close.length === 0 ? undefined : `did you mean ${close.map((c) => `--${c}`).join(" or ")}?`;
 }

@@ -5,7 +5,7 @@ import { COMMANDS, type CommandSpec, EXIT_CODE_HELP } from "./registry.ts";
 
 export function globalHelp(): string {
   const commands = columns(
-    COMMANDS.map((c) => [`  ${c.name}`, c.summary]),
+    COMMANDS.filter((c) => !c.hidden).map((c) => [`  ${c.name}`, c.summary]),
     ["left", "left"],
   );
   return [
@@ -44,7 +44,11 @@ export function commandHelp(spec: CommandSpec): string {
   ];
   if (spec.details !== undefined) lines.push("", ...spec.details.split("\n"));
   if (Object.keys(spec.options).length > 0) lines.push("", "Flags:", ...optionLines(spec.options, false));
-  lines.push("", "Global flags:", ...optionLines(GLOBAL_OPTIONS, true));
+  lines.push(
+    "",
+    "Global flags (--config, -c/--connection, --json, --quiet, --read-only, --max-get-size, …) work with",
+    "every command: `mcp-s3 --help` lists them.",
+  );
   if (spec.tool !== undefined)
     lines.push("", `Audited as ${spec.tool} (source "cli"), policy as for the MCP tool.`);
   if (spec.examples !== undefined && spec.examples.length > 0) {

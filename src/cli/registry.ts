@@ -19,6 +19,8 @@ export interface CommandSpec {
   readonly options: OptionSpecs;
   /** Fixed words accepted as the first argument (config check|show, completion bash|zsh|fish). */
   readonly choices?: readonly string[];
+  /** Internal plumbing (shell completion's helper): not in help, completion scripts or suggestions. */
+  readonly hidden?: boolean;
   /** The MCP tool name the command is audited under. */
   readonly tool?: string;
   readonly details?: string;
@@ -319,6 +321,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     maxArgs: Number.POSITIVE_INFINITY,
     options: {
       ...BULK_OPTIONS,
+      concurrency: {
+        ...(BULK_OPTIONS.concurrency as OptionSpec),
+        description: "DeleteObjects requests (of up to 1000 keys) in flight (default 8)",
+      },
       all: {
         type: "boolean",
         description: "with -r: allow the bucket root (delete every key in the bucket)",
@@ -501,6 +507,19 @@ export const COMMANDS: readonly CommandSpec[] = [
       "mcp-s3 completion fish > ~/.config/fish/completions/mcp-s3.fish",
     ],
     load: () => import("./commands/completion.ts"),
+  },
+  {
+    name: "__complete",
+    summary: "completion candidates for the shell scripts: connection names, buckets, keys",
+    usage: "connections | location TEXT",
+    minArgs: 1,
+    maxArgs: 2,
+    options: {},
+    choices: ["connections", "location"],
+    hidden: true,
+    details:
+      "Called by the scripts of `mcp-s3 completion`: one candidate per line, nothing on any error. Listings go through the policy and audit like `ls`.",
+    load: () => import("./commands/complete.ts"),
   },
   {
     name: "help",

@@ -5,6 +5,7 @@ import { findCommand, type GlobalOptions, parseCommandLine, usageError } from ".
 import { createCli, type SharedContext } from "./context.ts";
 import { EXIT, reportError } from "./exit.ts";
 import { type Env, type Io, processIo } from "./io.ts";
+import { nearest } from "./nearest.ts";
 import { COMMANDS, type CommandSpec, findSpec } from "./registry.ts";
 
 export async function runCli(argv: readonly string[], env: Env): Promise<number> {
@@ -31,7 +32,11 @@ export async function dispatch(argv: readonly string[], io: Io, inherited?: Inhe
     );
     let spec = name === undefined ? undefined : findSpec(name);
     if (name !== undefined && spec === undefined) {
-      throw usageError(`unknown command ${JSON.stringify(name)}`, suggest(name));
+      const guess = nearestCommands(name);
+      throw usageError(
+        `unknown command ${JSON.stringify(name)}${guess === "" ? "" : `; did you mean ${guess}?`}`,
+        "run `mcp-s3 --help` for the commands",
+      );
     }
     const line = parseCommandLine(
       argv,
@@ -103,23 +108,12 @@ function checkArgs(spec: CommandSpec, args: readonly string[]): void {
   }
 }
 
-function suggest(name: string): string {
-  const close = COMMANDS.map((c) => c.name).filter((c) => distance(c, name) <= 2);
-  return close.length > 0
-    ? `did you mean ${close.map((c) => `\`${c}\``).join(" or ")}? run \`mcp-s3 --help\` for the commands`
-    : "run `mcp-s3 --help` for the commands";
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j] as number;
-      row[j] = Math.min(cur + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length] as number;
+/** The commands close to a mistyped one, as "`ls`" or "`ls` or `rm`" ("" when none is close). */
+function nearestCommands(name: string): string {
+  return nearest(
+    name,
+    COMMANDS.filter((c) => !c.hidden).map((c) => c.name),
+  )
+    .map((c) => `\`${c}\``)
+    .join(" or ");
 }

@@ -26,8 +26,10 @@ function expand(
   problems: Problems,
   path: string,
 ): string {
-  return text.replace(PATTERN, (match, name: string | undefined, fallback: string | undefined) => {
+  let referenced = false;
+  const value = text.replace(PATTERN, (match, name: string | undefined, fallback: string | undefined) => {
     if (match === "$${") return "${";
+    referenced = true;
     if (name === undefined) {
       // Inside a secret the text after `${` is part of the secret: never echo it.
       const shown = SECRET_FIELDS.test(path) ? "a reference" : JSON.stringify(match);
@@ -43,4 +45,6 @@ function expand(
     );
     return "";
   });
+  if (referenced) problems.interpolated(path, text, value);
+  return value;
 }

@@ -1,11 +1,21 @@
 // Builds the one frozen Config from flags > environment > YAML file > defaults, collecting every
 // problem on the way. Nothing here falls back to a default when the user wrote something invalid.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  type Stats,
+  statSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../errors.ts";
+import { errnoOf, fileKind, foreignOwner, O_NOCTTY, O_NONBLOCK } from "../owned-files.ts";
 import { interpolate } from "./interpolate.ts";
 import { Problems, parseString } from "./problems.ts";
 import {
@@ -157,20 +167,20 @@ function locateConfigFile(env: Env, flags: ConfigFlags, problems: Problems): str
 }
 
 function readYamlFile(path: string, env: Env, problems: Problems): YamlFile | undefined {
+  let text: string;
   try {
-    const st = statSync(path);
-    if (!st.isFile()) {
-      problems.add(path, "is not a regular file");
+    const read = readTrustedFile(path);
+    if (typeof read === "object") {
+      problems.add(path, read.problem);
       return undefined;
     }
-    if (process.platform !== "win32" && (st.mode & 0o022) !== 0) {
-      problems.add(
-        path,
-        `is writable by group or others (mode ${(st.mode & 0o777).toString(8)}), so anyone could switch read-only off; run: chmod go-w ${path}`,
-      );
-      return undefined;
-    }
-    const doc = parseDocument(readFileSync(path, "utf8"), { uniqueKeys: true });
+    text = read;
+  } catch (e) {
+    problems.add(path, `cannot be read (${errnoOf(e)})`);
+    return undefined;
+  }
+  try {
+    const doc = parseDocument(text, { uniqueKeys: true });
     if (doc.errors.length > 0) {
       for (const e of doc.errors) problems.add(path, `YAML syntax: ${e.message.split("\n")[0]}`);
       return undefined;
@@ -188,6 +198,35 @@ function readYamlFile(path: string, env: Env, problems: Problems): YamlFile | un
     problems.add(path, `cannot be read: ${(e as Error).message}`);
     return undefined;
   }
+}
+
+/**
+ * The text of the config file, or why it cannot be trusted: it decides the policy, so it must be a
+ * regular file that only its owner can write, and that owner must be the user running mcp-s3 or
+ * root (as ssh requires of its config). A symbolic link is fine (ssh allows it too); its target is
+ * what is checked. Looked at before opening (a FIFO or device is never opened), then checked again
+ * on the open descriptor, which is what is read: a path swapped in between cannot slip through,
+ * and O_NONBLOCK keeps a FIFO swapped in from blocking the open.
+ */
+function readTrustedFile(path: string): string | { problem: string } {
+  const before = untrusted(statSync(path), path);
+  if (before !== undefined) return { problem: before };
+  const fd = openSync(path, constants.O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  try {
+    const problem = untrusted(fstatSync(fd), path);
+    return problem === undefined ? readFileSync(fd, "utf8") : { problem };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function untrusted(st: Stats, path: string): string | undefined {
+  if (!st.isFile()) return `is ${fileKind(st)}, not a regular file`;
+  if (process.platform !== "win32" && (st.mode & 0o022) !== 0) {
+    return `is writable by group or others (mode ${(st.mode & 0o777).toString(8)}), so anyone could switch read-only off; run: chmod go-w ${path}`;
+  }
+  const owner = foreignOwner(st, true);
+  return owner === undefined ? undefined : `${owner}, so its owner could switch read-only off`;
 }
 
 /** A copy of `raw` without the keys zod reported as unknown (they are already listed as problems). */
@@ -308,10 +347,11 @@ function collectConnections(
   problems: Problems,
 ): Map<string, ConnectionDraft> {
   const drafts = new Map<string, ConnectionDraft>();
-  const add = (name: string, raw: YamlConnection, where: string) => {
+  /** `nameAt` says where the name was written (a YAML path or a variable), for the message. */
+  const add = (name: string, raw: YamlConnection, where: string, nameAt = `${where} name`) => {
     if (!CONNECTION_NAME.test(name)) {
       problems.bad(
-        `${where} name`,
+        nameAt,
         name,
         "letters, digits, '.', '_' or '-' (at most 63), starting with a letter or digit",
       );
@@ -324,18 +364,15 @@ function collectConnections(
   if (Array.isArray(listed)) {
     listed.forEach((raw, i) => {
       const name = typeof raw.name === "string" ? raw.name : "";
-      add(name, raw, `connections[${i}]`);
+      add(name, raw, `connections[${i}]`, `connections[${i}].name`);
     });
   } else if (listed !== undefined) {
     for (const [name, raw] of Object.entries(listed)) add(name, raw, `connections.${name}`);
   }
   if (yaml?.connection !== undefined) {
     const raw = yaml.connection;
-    const name =
-      typeof raw.name === "string" && raw.name !== ""
-        ? raw.name
-        : env.S3_CONNECTION_NAME || DEFAULT_CONNECTION_NAME;
-    add(name, raw, "connection");
+    if (typeof raw.name === "string" && raw.name !== "") add(raw.name, raw, "connection", "connection.name");
+    else add(env.S3_CONNECTION_NAME || DEFAULT_CONNECTION_NAME, raw, "connection", "S3_CONNECTION_NAME");
   }
   for (const [name, raw] of Object.entries(yaml?.additional_connections ?? {})) {
     add(name, raw, `additional_connections.${name}`);
@@ -350,7 +387,7 @@ function collectConnections(
       session_token: envValue(env, "AWS_SESSION_TOKEN")?.[1],
       profile: envValue(env, "AWS_PROFILE")?.[1],
     };
-    add(name, fromEnv, "environment (AWS_* variables)");
+    add(name, fromEnv, "environment (AWS_* variables)", "S3_CONNECTION_NAME");
   }
 
   const extra = envValue(env, "S3_ADDITIONAL_CONNECTIONS");
@@ -452,7 +489,7 @@ function chooseDefault(
     if (!drafts.has(name)) {
       problems.add(
         where,
-        `connection ${JSON.stringify(name)} is not defined; defined: ${[...drafts.keys()].join(", ") || "(none)"}`,
+        `${problems.show(where, name)} is not a defined connection; defined: ${[...drafts.keys()].join(", ") || "(none)"}`,
       );
     }
     return name;

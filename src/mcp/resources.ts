@@ -29,7 +29,7 @@ export function registerResources(server: McpServer, ctx: ToolContext): void {
     {
       title: "S3 object",
       description:
-        "An object's content, under the same policy and size limit as s3_get_object. The key is percent-encoded where needed (a space as %20); keys with '.' or '..' path segments cannot be addressed as URIs, read them with s3_get_object.",
+        "An object's content, under the same policy and size limit as s3_get_object. The key is percent-encoded where needed (a space as %20); keys with '.' or '..' path segments cannot be addressed as URIs, read them with s3_get_object (while a prefix ACL or a bucket list is on, such keys cannot be read at all).",
     },
     (uri, variables, extra) => ctx.inFlight.track(read(ctx, uri, variables, extra.signal)),
   );

@@ -5,6 +5,7 @@ import {
   CreateMultipartUploadCommand,
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
+import { normalizeEtag } from "../s3/etag.ts";
 import { head, type ListedObject, type ObjectMetadata } from "./head-object.ts";
 import { checkMetadata } from "./metadata.ts";
 import { type Execution, type OperationSpec, type OpsContext, runOperation } from "./run.ts";
@@ -191,7 +192,7 @@ function result(
     source_key: args.source_key,
     dest_bucket: args.dest_bucket,
     dest_key: args.dest_key,
-    etag: etag ?? null,
+    etag: normalizeEtag(etag),
     last_modified: lastModified?.toISOString() ?? null,
     version_id: versionId ?? null,
   };

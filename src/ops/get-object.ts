@@ -1,6 +1,7 @@
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
+import { normalizeEtag } from "../s3/etag.ts";
 import { head, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
 import { type Execution, invalidArgument, type OpsContext, runOperation } from "./run.ts";
 import { objectSpec } from "./spec.ts";
@@ -122,7 +123,7 @@ async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink)
     content_type: out.ContentType ?? null,
     size,
     last_modified: out.LastModified?.toISOString() ?? null,
-    etag: out.ETag ?? null,
+    etag: normalizeEtag(out.ETag),
     metadata: { ...(out.Metadata ?? {}) },
     offset,
     bytes: received,

@@ -1,5 +1,6 @@
 import { HeadBucketCommand, HeadObjectCommand, type HeadObjectCommandOutput } from "@aws-sdk/client-s3";
 import { toS3ToolError } from "../s3/errors.ts";
+import { normalizeEtag } from "../s3/etag.ts";
 import type { Execution, OpsContext } from "./run.ts";
 import { runOperation } from "./run.ts";
 import { type ObjectTarget, objectSpec } from "./spec.ts";
@@ -71,7 +72,7 @@ export function metadataOf(
     content_length: size,
     size,
     last_modified: out.LastModified?.toISOString() ?? null,
-    etag: out.ETag ?? null,
+    etag: normalizeEtag(out.ETag),
     metadata: { ...(out.Metadata ?? {}) },
   };
 }

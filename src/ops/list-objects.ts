@@ -1,5 +1,8 @@
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { commonPrefixVisible, keyVisible } from "../policy/decide.ts";
+import { type _Object, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { commonPrefixVisible, deniedAreaOf, keyVisible } from "../policy/decide.ts";
+import { normalizeEtag } from "../s3/etag.ts";
+import { collectPage } from "./list-paging.ts";
+import { type ListingScope, openToken, sealToken } from "./list-token.ts";
 import { invalidArgument, type OpsContext, runOperation } from "./run.ts";
 import { type OperationTarget, operationSpec } from "./spec.ts";
 
@@ -8,8 +11,12 @@ export interface ListObjectsArgs extends OperationTarget {
   readonly prefix?: string | undefined;
   readonly delimiter?: string | undefined;
   readonly max_keys?: number | undefined;
+  /** A next_continuation_token of this same listing (opaque; see list-token.ts). */
   readonly continuation_token?: string | undefined;
-  /** List only keys that sort after this one (S3 StartAfter; ignored with a continuation token). */
+  /**
+   * List only what sorts after this (S3 StartAfter; ignored with a continuation token). For callers
+   * inside the process resuming after a key they were given; no front end takes it from a client.
+   */
   readonly start_after?: string | undefined;
 }
 
@@ -31,13 +38,18 @@ export interface ListObjectsResult {
   next_continuation_token: string | null;
 }
 
-/** One page of a listing, filtered by the prefix ACL so no refused key or folder is ever returned. */
+/**
+ * One page of a listing, filtered by the prefix ACL so no refused key or folder is ever returned.
+ * The page holds up to max_keys visible entries, read from as many S3 pages as it takes (bounded);
+ * its continuation token is sealed (list-token.ts) and never shows where S3 stopped.
+ */
 export function listObjects(
   ctx: OpsContext,
   args: ListObjectsArgs,
   tool = "s3_list_objects",
 ): Promise<ListObjectsResult> {
   const prefix = args.prefix ?? "";
+  const delimiter = args.delimiter ?? "";
   return runOperation(
     ctx,
     operationSpec(tool, args, { bucket: args.bucket, prefix }, [
@@ -48,40 +60,62 @@ export function listObjects(
       if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > 1000) {
         throw invalidArgument(`max_keys must be an integer from 1 to 1000, got ${maxKeys}`);
       }
-      const out = await run.client.send(
-        new ListObjectsV2Command({
-          Bucket: args.bucket,
-          Prefix: prefix === "" ? undefined : prefix,
-          Delimiter: args.delimiter === "" ? undefined : args.delimiter,
-          MaxKeys: maxKeys,
-          ContinuationToken: args.continuation_token,
-          StartAfter: args.start_after === "" ? undefined : args.start_after,
-        }),
-        run.http,
-      );
-      const objects = (out.Contents ?? [])
-        .filter(
-          (o): o is typeof o & { Key: string } => typeof o.Key === "string" && keyVisible(run.policy, o.Key),
-        )
-        .map((o) => ({
-          key: o.Key,
-          size: o.Size ?? 0,
-          last_modified: o.LastModified?.toISOString() ?? null,
-          etag: o.ETag ?? null,
-          storage_class: o.StorageClass ?? null,
-        }));
-      const common_prefixes = (out.CommonPrefixes ?? [])
-        .map((p) => p.Prefix)
-        .filter((p): p is string => typeof p === "string" && commonPrefixVisible(run.policy, p));
+      const scope: ListingScope = { connection: run.connection.name, bucket: args.bucket, prefix, delimiter };
+      const after =
+        args.continuation_token !== undefined
+          ? openToken(scope, args.continuation_token)
+          : args.start_after === ""
+            ? undefined
+            : args.start_after;
+      const policy = run.policy;
+      const page = await collectPage({
+        maxKeys,
+        after,
+        objectVisible: (key) => keyVisible(policy, key),
+        prefixVisible: (p) => commonPrefixVisible(policy, p),
+        hiddenArea: (entry) => deniedAreaOf(policy, entry),
+        mayHide: policy.prefix_acl,
+        fetch: async (startAfter, size) => {
+          const out = await run.client.send(
+            new ListObjectsV2Command({
+              Bucket: args.bucket,
+              Prefix: prefix === "" ? undefined : prefix,
+              Delimiter: delimiter === "" ? undefined : delimiter,
+              MaxKeys: size,
+              StartAfter: startAfter,
+            }),
+            run.http,
+          );
+          return {
+            objects: (out.Contents ?? [])
+              .filter((o): o is typeof o & { Key: string } => typeof o.Key === "string")
+              .map(summary),
+            prefixes: (out.CommonPrefixes ?? [])
+              .map((p) => p.Prefix)
+              .filter((p): p is string => typeof p === "string"),
+            truncated: out.IsTruncated ?? false,
+          };
+        },
+      });
       return {
         bucket: args.bucket,
         prefix,
-        objects,
-        common_prefixes,
-        count: objects.length + common_prefixes.length,
-        is_truncated: out.IsTruncated ?? false,
-        next_continuation_token: out.NextContinuationToken ?? null,
+        objects: page.objects,
+        common_prefixes: page.prefixes,
+        count: page.objects.length + page.prefixes.length,
+        is_truncated: page.truncated,
+        next_continuation_token: page.position === undefined ? null : sealToken(scope, page.position),
       };
     },
   );
+}
+
+function summary(o: _Object & { Key: string }): ObjectSummary {
+  return {
+    key: o.Key,
+    size: o.Size ?? 0,
+    last_modified: o.LastModified?.toISOString() ?? null,
+    etag: normalizeEtag(o.ETag),
+    storage_class: o.StorageClass ?? null,
+  };
 }

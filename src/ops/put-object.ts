@@ -4,6 +4,7 @@ import { AbortMultipartUploadCommand, PutObjectCommand, type S3Client } from "@a
 import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { toS3ToolError } from "../s3/errors.ts";
+import { normalizeEtag } from "../s3/etag.ts";
 import { checkMetadata } from "./metadata.ts";
 import { type Execution, type OperationSpec, type OpsContext, runOperation } from "./run.ts";
 import { type ObjectTarget, objectSpec } from "./spec.ts";
@@ -293,5 +294,11 @@ function result(
   versionId: string | undefined,
 ): PutObjectResult {
   // Some S3-compatible servers (Ceph RGW) answer a completed multipart upload with an empty ETag.
-  return { bucket: args.bucket, key: args.key, etag: etag || null, size, version_id: versionId || null };
+  return {
+    bucket: args.bucket,
+    key: args.key,
+    etag: normalizeEtag(etag),
+    size,
+    version_id: versionId || null,
+  };
 }

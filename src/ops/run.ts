@@ -1,7 +1,13 @@
 // The single path every operation takes: resolve the connection, ask the policy gate about every
 // declared touch, run, and write exactly one audit line for the attempt, whatever happened.
 import type { S3Client } from "@aws-sdk/client-s3";
-import { type AuditRecord, type AuditStatus, type AuditWriter, NO_AUDIT } from "../audit/writer.ts";
+import {
+  type AuditRecord,
+  type AuditStatus,
+  AuditWriteError,
+  type AuditWriter,
+  NO_AUDIT,
+} from "../audit/writer.ts";
 import type { Config, Connection, Policy } from "../config/schema.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -230,7 +236,7 @@ function writeAudit(
 
 /** The operation did reach S3 (a write is stored): say so, rather than "not completed". */
 function carriedOutUnaudited(tool: string, e: unknown): S3ToolError {
-  const code = /\(([A-Z0-9_]+)\)/.exec(e instanceof Error ? e.message : "")?.[1];
+  const code = e instanceof AuditWriteError ? e.errnoCode : undefined;
   return new S3ToolError(
     "InternalError",
     `${tool} was carried out but its audit line could not be written${code === undefined ? "" : ` (${code})`}; its result is withheld and every further operation is refused until the audit log is fixed and the process restarted`,

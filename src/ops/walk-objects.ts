@@ -7,6 +7,7 @@
 // each lister keeping at most two pages ahead. On loopback RGW this took a 50,000-key listing from
 // 2.9 s to 2.2–2.4 s (bench/NOTES.md). Folders that turn out small would cost a request each where
 // a flat page holds a thousand keys, so when they do the walk goes on flat from the last key given.
+import { compareKeys } from "./key-order.ts";
 import { type ListObjectsResult, listObjects, type ObjectSummary } from "./list-objects.ts";
 import type { OpsContext } from "./run.ts";
 import type { OperationTarget } from "./spec.ts";
@@ -107,7 +108,7 @@ export async function* walkObjects(
   }
 }
 
-/** Every page of a listing, following continuation tokens. */
+/** Every page of a listing, following its (sealed) continuation tokens. */
 async function* listPages(
   ctx: OpsContext,
   args: WalkArgs & {
@@ -127,7 +128,9 @@ async function* listPages(
         connection: args.connection,
         signal: args.signal,
         delimiter: args.delimiter,
-        max_keys: 1000,
+        // One under S3's page size: the request for 1000 then also says whether the listing goes on,
+        // so a filtered listing needs no second request to tell (list-paging.ts).
+        max_keys: 999,
         continuation_token: token,
         start_after: token === undefined ? args.start_after : undefined,
       },
@@ -166,11 +169,6 @@ async function* segments(
     }
     if (i < page.objects.length) yield { objects: page.objects.slice(i) };
   }
-}
-
-/** S3 orders keys by their UTF-8 bytes, which is not JavaScript's UTF-16 order for every key. */
-export function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
 /**

@@ -103,12 +103,16 @@ export function decide(policy: Policy, touch: Touch): Decision {
   if (touch.wholeBucket === true) return bucketTouch(policy, touch, refuse);
   if (touch.access === "list") {
     if (touch.key !== undefined) return refuse("InvalidArgument", "a listing takes a prefix, not a key", "");
+    const dots = dotSegmentRefusal(policy, "prefix", touch.prefix ?? "");
+    if (dots !== undefined) return refuse("InvalidArgument", dots, DOT_SEGMENT_HINT);
     const refusal = listingRefusal(policy, touch.prefix ?? "");
     if (refusal !== undefined) return refuse("PrefixDenied", refusal, prefixHint(policy));
   } else {
     if (touch.key === undefined || touch.key === "") {
       return refuse("InvalidArgument", "an object key is required", "name the object key");
     }
+    const dots = dotSegmentRefusal(policy, "key", touch.key);
+    if (dots !== undefined) return refuse("InvalidArgument", dots, DOT_SEGMENT_HINT);
     const refusal = keyRefusal(policy, touch.key);
     if (refusal !== undefined) return refuse("PrefixDenied", refusal, prefixHint(policy));
   }
@@ -188,6 +192,27 @@ function keyRefusal(policy: Policy, key: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Defence in depth (SPEC §3). The gate compares exact bytes, which is what AWS and RGW do, but a proxy
+ * or S3-compatible server that resolves "." and ".." path segments (s3rver does: "data/../secrets/x"
+ * reads "secrets/x"), or collapses a leading "/" into the bucket path, would serve another key — or,
+ * with path-style addressing, another bucket — than the one decided here. So while a prefix ACL or a
+ * bucket list is in force, such keys and prefixes are not addressable at all. Names that merely
+ * contain dots (".hidden", "...", "a..b") and empty segments ("data//x") are not dot segments.
+ */
+function dotSegmentRefusal(policy: Policy, what: "key" | "prefix", text: string): string | undefined {
+  if (!policy.prefix_acl && policy.allowed_buckets.length === 0 && policy.denied_buckets.length === 0) {
+    return undefined;
+  }
+  const quoted = JSON.stringify(text);
+  if (text.startsWith("/")) return `${what} ${quoted} starts with "/"`;
+  const segment = text.split("/").find((s) => s === "." || s === "..");
+  return segment === undefined ? undefined : `${what} ${quoted} has a "${segment}" path segment`;
+}
+
+const DOT_SEGMENT_HINT =
+  'while a prefix ACL or a bucket list is on, keys and prefixes may not start with "/" or have "." or ".." segments: a proxy or S3-compatible server that resolves them could turn an allowed key into a refused one; name the object without them (such keys can only be reached with policy.prefix_acl off and no bucket lists)';
+
 /** A listing may name a parent of an allowed prefix (its results are filtered), never a denied area. */
 function listingRefusal(policy: Policy, prefix: string): string | undefined {
   if (!policy.prefix_acl) return undefined;
@@ -216,6 +241,15 @@ export function commonPrefixVisible(policy: Policy, prefix: string): boolean {
     policy.allowed_prefixes.length === 0 ||
     policy.allowed_prefixes.some((p) => inside(prefix, p) || (p.trim() !== "" && p.startsWith(prefix)))
   );
+}
+
+/**
+ * The denied prefix a hidden listing entry (key or common prefix) lies in, if any: everything that
+ * sorts after the entry and still starts with it is hidden too, so a listing may skip over it.
+ */
+export function deniedAreaOf(policy: Policy, entry: string): string | undefined {
+  if (!policy.prefix_acl) return undefined;
+  return policy.denied_prefixes.find((p) => p.trim() !== "" && entry.startsWith(p));
 }
 
 function prefixHint(policy: Policy): string {

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { needs } from "../support/capabilities.ts";
 import {
   adminClient,
   createTestBucket,
@@ -93,7 +94,7 @@ describe("version and help", () => {
       `Bun.plugin({ name: "no-sdk", setup(b) { b.onLoad({ filter: /node_modules\\/@(aws-sdk|smithy|modelcontextprotocol)\\// }, (a) => { throw new Error("SDK imported: " + a.path); }); } });\n`,
     );
     const light = (args: string[]) =>
-      spawnSync(BUN, ["--preload", hook, MAIN, ...args], { env, encoding: "utf8" });
+      spawnSync(BUN, ["--preload", hook, MAIN, ...args], { env, encoding: "utf8", timeout: 60_000 });
     for (const args of [
       ["version"],
       ["--help"],
@@ -105,7 +106,11 @@ describe("version and help", () => {
       expect({ args, status: r.status, stderr: r.stderr }).toEqual({ args, status: 0, stderr: "" });
     }
     // Control: a command that talks to S3 does load it, so the hook works.
-    const control = spawnSync(BUN, ["--preload", hook, MAIN, "buckets"], { env, encoding: "utf8" });
+    const control = spawnSync(BUN, ["--preload", hook, MAIN, "buckets"], {
+      env,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(control.status).not.toBe(0);
     expect(control.stderr).toContain("SDK imported");
   });
@@ -307,32 +312,35 @@ describe("buckets and ls", () => {
     expect((await cli(["ls", `${bucket}/dir/`])).stdout).toBe(r.stdout);
   });
 
-  test("ls --json: one object per line with stable fields; jq-style filtering works", async () => {
-    const r = await cli(["ls", `s3://${bucket}/dir/`, "--json"]);
-    expectOk(r);
-    const rows = jsonLines(r.stdout);
-    expect(rows).toEqual([
-      {
-        type: "object",
-        bucket,
-        key: "dir/a.txt",
-        size: 1,
-        last_modified: expect.any(String),
-        etag: expect.any(String),
-        storage_class: expect.any(String),
-      },
-      expect.objectContaining({ type: "object", key: "dir/b.txt", size: 2 }),
-      { type: "prefix", bucket, key: "dir/sub/" },
-    ]);
-    const sh = spawnSync(
-      "bash",
-      ["-c", `"$BUN" "$MAIN" ls "s3://${bucket}/dir/" --recursive --json | grep -c '"type":"object"'`],
-      { env: { ...env, BUN, MAIN }, encoding: "utf8" },
-    );
-    expect(sh.stdout.trim()).toBe("3");
-  });
+  needs("byteOrder").test(
+    "ls --json: one object per line with stable fields; jq-style filtering works",
+    async () => {
+      const r = await cli(["ls", `s3://${bucket}/dir/`, "--json"]);
+      expectOk(r);
+      const rows = jsonLines(r.stdout);
+      expect(rows).toEqual([
+        {
+          type: "object",
+          bucket,
+          key: "dir/a.txt",
+          size: 1,
+          last_modified: expect.any(String),
+          etag: expect.any(String),
+          storage_class: expect.any(String),
+        },
+        expect.objectContaining({ type: "object", key: "dir/b.txt", size: 2 }),
+        { type: "prefix", bucket, key: "dir/sub/" },
+      ]);
+      const sh = spawnSync(
+        "bash",
+        ["-c", `"$BUN" "$MAIN" ls "s3://${bucket}/dir/" --recursive --json | grep -c '"type":"object"'`],
+        { env: { ...env, BUN, MAIN }, encoding: "utf8", timeout: 60_000 },
+      );
+      expect(sh.stdout.trim()).toBe("3");
+    },
+  );
 
-  test("ls --recursive lists every key; pages are fetched transparently", async () => {
+  needs("byteOrder").test("ls --recursive lists every key; pages are fetched transparently", async () => {
     const r = await cli(["ls", "-r", `s3://${bucket}/many/`, "--json"]);
     expectOk(r);
     const rows = jsonLines(r.stdout);
@@ -343,7 +351,7 @@ describe("buckets and ls", () => {
     expect(all.stdout.trimEnd().split("\n").length).toBe((await listAllKeys(s3, bucket)).length);
   });
 
-  test("ls --max N stops after N entries, across pages too", async () => {
+  needs("byteOrder").test("ls --max N stops after N entries, across pages too", async () => {
     expect(
       jsonLines((await cli(["ls", "-r", "--max", "3", `s3://${bucket}/many/`, "--json"])).stdout),
     ).toHaveLength(3);
@@ -461,43 +469,49 @@ describe("cat, get, stat", () => {
 });
 
 describe("put, cp, rm: writes", () => {
-  test("read-only (the default): put - exits 3 without reading stdin and without touching S3", async () => {
-    const before = await listAllKeys(s3, bucket);
-    // stdin is a pipe that never ends: a put that read it before asking the policy would hang.
-    const proc = Bun.spawn([BUN, MAIN, "put", "-", `s3://${bucket}/refused.bin`], {
-      env,
-      stdin: "pipe",
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    proc.stdin.write(new Uint8Array(64 * 1024));
-    const timer = setTimeout(() => proc.kill("SIGKILL"), 20_000);
-    const code = await proc.exited;
-    clearTimeout(timer);
-    expect(code).toBe(3);
-    expect(await new Response(proc.stderr).text()).toMatch(/^mcp-s3: ReadOnlyMode: write refused/);
-    expect(await listAllKeys(s3, bucket)).toEqual(before);
-    expect(await listMultipartUploads(s3, bucket)).toEqual([]);
-  });
+  needs("multipartAdmin").test(
+    "read-only (the default): put - exits 3 without reading stdin and without touching S3",
+    async () => {
+      const before = await listAllKeys(s3, bucket);
+      // stdin is a pipe that never ends: a put that read it before asking the policy would hang.
+      const proc = Bun.spawn([BUN, MAIN, "put", "-", `s3://${bucket}/refused.bin`], {
+        env,
+        stdin: "pipe",
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      proc.stdin.write(new Uint8Array(64 * 1024));
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 20_000);
+      const code = await proc.exited;
+      clearTimeout(timer);
+      expect(code).toBe(3);
+      expect(await new Response(proc.stderr).text()).toMatch(/^mcp-s3: ReadOnlyMode: write refused/);
+      expect(await listAllKeys(s3, bucket)).toEqual(before);
+      expect(await listMultipartUploads(s3, bucket)).toEqual([]);
+    },
+  );
 
-  test("read-only refuses put, cp, rm and presign --method PUT with exit 3; nothing changes", async () => {
-    const before = await listAllKeys(s3, bucket);
-    const file = join(tmp.path, "small.txt");
-    writeFileSync(file, "small");
-    for (const args of [
-      ["put", file, `s3://${bucket}/refused.txt`],
-      ["cp", `s3://${bucket}/hello.txt`, `s3://${bucket}/copy.txt`],
-      ["cp", file, `s3://${bucket}/refused.txt`],
-      ["rm", `s3://${bucket}/hello.txt`],
-      ["presign", "--method", "PUT", `s3://${bucket}/x`],
-      // --read-only on the command line wins over the environment.
-      ["--read-only", "rm", `s3://${bucket}/hello.txt`],
-    ]) {
-      const r = await cli(args, { env: args[0] === "--read-only" ? writable : env });
-      expectError(r, 3, "ReadOnlyMode");
-    }
-    expect(await listAllKeys(s3, bucket)).toEqual(before);
-  });
+  needs("multipartAdmin").test(
+    "read-only refuses put, cp, rm and presign --method PUT with exit 3; nothing changes",
+    async () => {
+      const before = await listAllKeys(s3, bucket);
+      const file = join(tmp.path, "small.txt");
+      writeFileSync(file, "small");
+      for (const args of [
+        ["put", file, `s3://${bucket}/refused.txt`],
+        ["cp", `s3://${bucket}/hello.txt`, `s3://${bucket}/copy.txt`],
+        ["cp", file, `s3://${bucket}/refused.txt`],
+        ["rm", `s3://${bucket}/hello.txt`],
+        ["presign", "--method", "PUT", `s3://${bucket}/x`],
+        // --read-only on the command line wins over the environment.
+        ["--read-only", "rm", `s3://${bucket}/hello.txt`],
+      ]) {
+        const r = await cli(args, { env: args[0] === "--read-only" ? writable : env });
+        expectError(r, 3, "ReadOnlyMode");
+      }
+      expect(await listAllKeys(s3, bucket)).toEqual(before);
+    },
+  );
 
   test("put from stdin and get to stdout round-trip binary data", async () => {
     const put = await cli(["--read-only=false", "put", "-", `s3://${bucket}/io/stdin.bin`], {
@@ -537,25 +551,28 @@ describe("put, cp, rm: writes", () => {
     );
   });
 
-  test("put: a missing file or a directory is a usage error; the put limit exits 3", async () => {
-    expectError(
-      await cli(["put", join(tmp.path, "nope"), `s3://${bucket}/x`], { env: writable }),
-      2,
-      "UsageError",
-    );
-    expectError(await cli(["put", tmp.path, `s3://${bucket}/x`], { env: writable }), 2, "UsageError");
-    const file = join(tmp.path, "two-kib");
-    writeFileSync(file, new Uint8Array(2048));
-    const r = await cli(["--max-put-size", "1K", "put", file, `s3://${bucket}/too-big`], { env: writable });
-    expectError(r, 3, "EntityTooLarge");
-    const s = await cli(["--max-put-size", "1K", "put", "-", `s3://${bucket}/too-big`], {
-      env: writable,
-      stdin: new Uint8Array(2048),
-    });
-    expectError(s, 3, "EntityTooLarge");
-    expect(await getTestObject(s3, bucket, "too-big")).toBeNull();
-    expect(await listMultipartUploads(s3, bucket)).toEqual([]);
-  });
+  needs("multipartAdmin").test(
+    "put: a missing file or a directory is a usage error; the put limit exits 3",
+    async () => {
+      expectError(
+        await cli(["put", join(tmp.path, "nope"), `s3://${bucket}/x`], { env: writable }),
+        2,
+        "UsageError",
+      );
+      expectError(await cli(["put", tmp.path, `s3://${bucket}/x`], { env: writable }), 2, "UsageError");
+      const file = join(tmp.path, "two-kib");
+      writeFileSync(file, new Uint8Array(2048));
+      const r = await cli(["--max-put-size", "1K", "put", file, `s3://${bucket}/too-big`], { env: writable });
+      expectError(r, 3, "EntityTooLarge");
+      const s = await cli(["--max-put-size", "1K", "put", "-", `s3://${bucket}/too-big`], {
+        env: writable,
+        stdin: new Uint8Array(2048),
+      });
+      expectError(s, 3, "EntityTooLarge");
+      expect(await getTestObject(s3, bucket, "too-big")).toBeNull();
+      expect(await listMultipartUploads(s3, bucket)).toEqual([]);
+    },
+  );
 
   test("cp: S3 to S3 on the server, into a folder, local to S3 and S3 to local", async () => {
     const a = await cli(["cp", `s3://${bucket}/hello.txt`, `s3://${bucket}/copies/`, "--json"], {
@@ -697,7 +714,7 @@ describe("completion", () => {
     expectOk(r);
     const file = join(tmp.path, "mcp-s3.bash");
     writeFileSync(file, r.stdout);
-    const check = spawnSync("bash", ["-n", file], { encoding: "utf8" });
+    const check = spawnSync("bash", ["-n", file], { encoding: "utf8", timeout: 60_000 });
     expect({ status: check.status, stderr: check.stderr }).toEqual({ status: 0, stderr: "" });
     for (const c of commands) expect(r.stdout).toContain(c);
     // Drive the completion function the way bash would.
@@ -707,7 +724,7 @@ describe("completion", () => {
         "-c",
         `source ${file}; COMP_WORDS=(mcp-s3 c); COMP_CWORD=1; _mcp_s3; echo "\${COMPREPLY[*]}"; COMP_WORDS=(mcp-s3 ls --r); COMP_CWORD=2; _mcp_s3; echo "\${COMPREPLY[*]}"; COMP_WORDS=(mcp-s3 config ""); COMP_CWORD=2; _mcp_s3; echo "\${COMPREPLY[*]}"`,
       ],
-      { encoding: "utf8" },
+      { encoding: "utf8", timeout: 60_000 },
     );
     expect(driven.stdout.split("\n").slice(0, 3)).toEqual([
       "cat cp connections config completion",
@@ -722,11 +739,11 @@ describe("completion", () => {
       const r = await cli(["completion", shell]);
       expectOk(r);
       for (const c of commands) expect(r.stdout).toContain(c);
-      const which = spawnSync("sh", ["-c", `command -v ${shell}`], { encoding: "utf8" });
+      const which = spawnSync("sh", ["-c", `command -v ${shell}`], { encoding: "utf8", timeout: 60_000 });
       if (which.status === 0) {
         const file = join(tmp.path, `mcp-s3.${shell}`);
         writeFileSync(file, r.stdout);
-        const check = spawnSync(shell, ["-n", file], { encoding: "utf8" });
+        const check = spawnSync(shell, ["-n", file], { encoding: "utf8", timeout: 60_000 });
         expect({ status: check.status, stderr: check.stderr }).toEqual({ status: 0, stderr: "" });
       }
     },
@@ -747,6 +764,7 @@ describe("terminal output", () => {
         const r = spawnSync("script", ["-qfec", cmd, "/dev/null"], {
           env: { ...env, TERM: "xterm", ...envExtra },
           encoding: "utf8",
+          timeout: 60_000,
         });
         expect(r.status).toBe(0);
         return r.stdout;
@@ -767,6 +785,7 @@ describe("terminal output", () => {
     const r = spawnSync("script", ["-qfec", `"${BUN}" "${MAIN}" cat s3://${bucket}/nope`, "/dev/null"], {
       env: { ...env, TERM: "xterm", NO_COLOR: "1" },
       encoding: "utf8",
+      timeout: 60_000,
     });
     expect(r.stdout).toMatch(/^mcp-s3: NoSuchKey: no such key .*\r?\nhint: check the key/);
   });

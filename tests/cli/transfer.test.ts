@@ -18,6 +18,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { needs } from "../support/capabilities.ts";
 import { startFaultProxy } from "../support/faultproxy.ts";
 import {
   adminClient,
@@ -94,7 +95,7 @@ function expectOk(r: Result): void {
 const mb = (n: number | undefined) => `${((n ?? 0) / MiB).toFixed(1)} MB`;
 
 describe("200 MB streamed with constant memory", () => {
-  test("put - < 200 MB file: multipart upload, peak RSS under 150 MB", async () => {
+  needs("multipartAdmin").test("put - < 200 MB file: multipart upload, peak RSS under 150 MB", async () => {
     const r = await run(["put", "-", `s3://${bucket}/big.bin`, "--json"], {
       env,
       stdin: { file: bigFile },
@@ -159,7 +160,7 @@ describe("200 MB streamed with constant memory", () => {
 });
 
 describe("interrupted transfers leave nothing behind", () => {
-  test.each([
+  needs("multipartAdmin", "atomicPuts").test.each([
     ["SIGINT", 130],
     ["SIGTERM", 143],
   ] as const)(
@@ -201,36 +202,39 @@ describe("interrupted transfers leave nothing behind", () => {
     },
   );
 
-  test("put of a file as one PutObject killed mid-upload: exit 130, no object", async () => {
-    const key = "interrupted-single-put.bin";
-    // The body is held after 4 MiB, so the PutObject is always in flight when the signal lands.
-    const proxy = await startFaultProxy({ upstream: s3.endpoint, holdMaxMs: 60_000, lifetimeMs: 120_000 });
-    try {
-      await proxy.set({
-        fault: { kind: "stall-upload", afterBytes: 4 * MiB },
-        match: (req) => req.method === "PUT",
-      });
-      let sent = false;
-      const r = await run(["put", bigFile, `s3://${bucket}/${key}`], {
-        env: { ...env, S3_ENDPOINT: proxy.endpoint, S3_TIMEOUT: "60s" },
-        onSpawn: (proc) => {
-          void until(() => proxy.counts()["stall-upload"] > 0, 60_000).then((found) => {
-            sent = found;
-            proc.kill("SIGINT");
-          });
-        },
-      });
-      expect(sent).toBe(true);
-      expect({ code: r.code, stderr: r.stderr }).toEqual({
-        code: 130,
-        stderr: "mcp-s3: interrupted by SIGINT\n",
-      });
-      expect(await getTestObject(s3, bucket, key)).toBeNull();
-      expect(await listMultipartUploads(s3, bucket)).toEqual([]);
-    } finally {
-      await proxy.stop();
-    }
-  });
+  needs("atomicPuts").test(
+    "put of a file as one PutObject killed mid-upload: exit 130, no object",
+    async () => {
+      const key = "interrupted-single-put.bin";
+      // The body is held after 4 MiB, so the PutObject is always in flight when the signal lands.
+      const proxy = await startFaultProxy({ upstream: s3.endpoint, holdMaxMs: 60_000, lifetimeMs: 120_000 });
+      try {
+        await proxy.set({
+          fault: { kind: "stall-upload", afterBytes: 4 * MiB },
+          match: (req) => req.method === "PUT",
+        });
+        let sent = false;
+        const r = await run(["put", bigFile, `s3://${bucket}/${key}`], {
+          env: { ...env, S3_ENDPOINT: proxy.endpoint, S3_TIMEOUT: "60s" },
+          onSpawn: (proc) => {
+            void until(() => proxy.counts()["stall-upload"] > 0, 60_000).then((found) => {
+              sent = found;
+              proc.kill("SIGINT");
+            });
+          },
+        });
+        expect(sent).toBe(true);
+        expect({ code: r.code, stderr: r.stderr }).toEqual({
+          code: 130,
+          stderr: "mcp-s3: interrupted by SIGINT\n",
+        });
+        expect(await getTestObject(s3, bucket, key)).toBeNull();
+        expect(await listMultipartUploads(s3, bucket)).toEqual([]);
+      } finally {
+        await proxy.stop();
+      }
+    },
+  );
 
   test("get killed mid-download: exit 130, neither the file nor a temporary file remains", async () => {
     const dir = join(tmp.path, "interrupted-get");

@@ -522,7 +522,7 @@ describe("where the YAML file comes from (SPEC §2.2)", () => {
   test("a directory is not a config file", () => {
     const dir = join(TMP, "a-dir");
     mkdirSync(dir);
-    expect(failure({}, { config: dir }).problems[0]).toContain("is not a regular file");
+    expect(failure({}, { config: dir }).problems[0]).toContain("is a directory, not a regular file");
   });
 
   test("YAML syntax errors are reported with the file", () => {
@@ -1123,6 +1123,7 @@ describe("`mcp-s3 config check` as a subprocess", () => {
       env: { PATH: process.env.PATH ?? "", HOME: EMPTY_HOME, XDG_CONFIG_HOME: EMPTY_XDG, ...env },
       stdout: "pipe",
       stderr: "pipe",
+      timeout: 60_000,
     });
 
   test("two bad values: exit 5 and stderr names both variables", () => {

@@ -1,15 +1,17 @@
 // Audit durability (SPEC §4): an audit log that cannot be written fails operations closed with a clear
-// error (tests run as root, so permissions cannot make a file unwritable: /dev/full gives ENOSPC on
-// every write, and a 16 KiB tmpfs fills up mid-run where mounting is allowed); several processes
+// error (tests run as root, so permissions cannot make a file unwritable: a sparse file at its file
+// system's size limit gives EFBIG on every append, and a 16 KiB tmpfs fills up mid-run where mounting
+// is allowed); an audit path that is a link, a FIFO or another user's file stops startup; several processes
 // appending to one file never interleave partial lines; SIGTERM during a burst loses no line for a
 // call that returned.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import { S3ToolError } from "../../src/errors.ts";
 import { createOpsContext, headObject, listConnections, putObject } from "../../src/ops/index.ts";
+import { fileThatRefusesAppends } from "../support/full-file.ts";
 import type { TestS3 } from "../support/s3.ts";
 import { runCli } from "./cli.ts";
 import {
@@ -50,20 +52,30 @@ async function codeOf(p: Promise<unknown>): Promise<S3ToolError> {
   return e as S3ToolError;
 }
 
-describe("an unwritable audit log fails closed (/dev/full: ENOSPC on every write)", () => {
+describe("an unwritable audit log fails closed (a file at its size limit: EFBIG on every append)", () => {
+  /** A fresh audit file that refuses every append, and the error code it gives (EFBIG). */
+  let refused = "EFBIG";
+  const fullFile = () => {
+    const path = box.auditFile();
+    const code = fileThatRefusesAppends(path);
+    if (code === undefined) throw new Error("this file system cannot make a file that refuses appends");
+    refused = code;
+    return path;
+  };
+
   test("ops: the call that finds out fails; every later call is refused before it reaches S3", async () => {
-    const ctx = createOpsContext(loadConfig({ env: env({ MCP_S3_AUDIT_FILE: "/dev/full" }) }), {
+    const ctx = createOpsContext(loadConfig({ env: env({ MCP_S3_AUDIT_FILE: fullFile() }) }), {
       source: "cli",
     });
     try {
       const first = await codeOf(listConnections(ctx));
       expect(first.code).toBe("InternalError");
-      expect(first.message).toContain("could not be written (ENOSPC)");
+      expect(first.message).toContain(`could not be written (${refused})`);
       const put = await codeOf(
         putObject(ctx, { bucket, key: "after-failure.txt", body: new Uint8Array([1]) }),
       );
       expect(put.code).toBe("InternalError");
-      expect(put.message).toContain("ENOSPC");
+      expect(put.message).toContain(refused);
       expect(await objectExists(s3, bucket, "after-failure.txt")).toBe(false);
       const read = await codeOf(headObject(ctx, { bucket, key: "data/present.txt" }));
       expect(read.code).toBe("InternalError");
@@ -73,13 +85,15 @@ describe("an unwritable audit log fails closed (/dev/full: ENOSPC on every write
   });
 
   test("ops: a write that finds out says truthfully that it was carried out, unaudited", async () => {
-    const ctx = createOpsContext(loadConfig({ env: env({ MCP_S3_AUDIT_FILE: "/dev/full" }) }), {
+    const ctx = createOpsContext(loadConfig({ env: env({ MCP_S3_AUDIT_FILE: fullFile() }) }), {
       source: "cli",
     });
     try {
       const e = await codeOf(putObject(ctx, { bucket, key: "first-write.txt", body: new Uint8Array([1]) }));
       expect(e.code).toBe("InternalError");
-      expect(e.message).toContain("s3_put_object was carried out but its audit line could not be written");
+      expect(e.message).toContain(
+        `s3_put_object was carried out but its audit line could not be written (${refused})`,
+      );
       // Documented residual risk: the one call that discovers the failure has already reached S3.
       expect(await objectExists(s3, bucket, "first-write.txt")).toBe(true);
     } finally {
@@ -88,7 +102,7 @@ describe("an unwritable audit log fails closed (/dev/full: ENOSPC on every write
   });
 
   test("MCP: isError InternalError, later writes refused and not stored, the server stays up", async () => {
-    const mcp = await startMcp(env({ MCP_S3_AUDIT_FILE: "/dev/full" }));
+    const mcp = await startMcp(env({ MCP_S3_AUDIT_FILE: fullFile() }));
     try {
       const first = toolErrorOf(await mcp.call("s3_list_connections"));
       expect(first?.error).toBe("InternalError");
@@ -107,9 +121,9 @@ describe("an unwritable audit log fails closed (/dev/full: ENOSPC on every write
   });
 
   test("CLI: exit 1 with InternalError, the listing is withheld", async () => {
-    const r = await runCli(["ls", `s3://${bucket}/`], env({ MCP_S3_AUDIT_FILE: "/dev/full" }));
+    const r = await runCli(["ls", `s3://${bucket}/`], env({ MCP_S3_AUDIT_FILE: fullFile() }));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^mcp-s3: InternalError: .*ENOSPC/);
+    expect(r.stderr).toMatch(new RegExp(`^mcp-s3: InternalError: .*${refused}`));
     expect(r.stdout).not.toContain("present.txt");
   });
 
@@ -123,14 +137,62 @@ describe("an unwritable audit log fails closed (/dev/full: ENOSPC on every write
   });
 });
 
+describe("an audit path that is not our own regular file stops startup (exit 5), before any S3 request", () => {
+  const put = (auditFile: string, key: string) =>
+    runCli(["put", "-", `s3://${bucket}/${key}`], env({ MCP_S3_AUDIT_FILE: auditFile }), {
+      stdin: "payload",
+      killMs: 30_000,
+    });
+
+  test("a symbolic link: refused, the link's target keeps its mode and content, nothing stored", async () => {
+    const target = box.auditFile("precious.txt");
+    writeFileSync(target, "precious\n");
+    chmodSync(target, 0o644);
+    const link = box.auditFile("link.jsonl");
+    symlinkSync(target, link);
+    const r = await put(link, "via-link.txt");
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain(`audit file ${JSON.stringify(link)} is a symbolic link`);
+    expect(readFileSync(target, "utf8")).toBe("precious\n");
+    expect(statSync(target).mode & 0o777).toBe(0o644);
+    expect(await objectExists(s3, bucket, "via-link.txt")).toBe(false);
+  });
+
+  test("a FIFO: refused at once (a plain open would wait for a reader for ever), nothing stored", async () => {
+    const fifo = box.auditFile("fifo");
+    expect(spawnSync("mkfifo", [fifo], { timeout: 10_000 }).status).toBe(0);
+    const r = await put(fifo, "via-fifo.txt");
+    expect(r.code).toBe(5); // null if killed after 30 s
+    expect(r.stderr).toContain("is a FIFO (named pipe)");
+    expect(await objectExists(s3, bucket, "via-fifo.txt")).toBe(false);
+  });
+
+  test.skipIf(process.getuid?.() !== 0)(
+    "another user's file: refused by the CLI and the MCP server, untouched",
+    async () => {
+      const theirs = box.auditFile("theirs.jsonl");
+      writeFileSync(theirs, "theirs\n");
+      chownSync(theirs, 65534, 65534);
+      const r = await put(theirs, "via-theirs.txt");
+      expect(r.code).toBe(5);
+      expect(r.stderr).toContain("is owned by another user (uid 65534");
+      const server = await runCli(["serve"], env({ MCP_S3_AUDIT_FILE: theirs }), { killMs: 30_000 });
+      expect(server.code).toBe(5);
+      expect(server.stdout).toBe("");
+      expect(readFileSync(theirs, "utf8")).toBe("theirs\n");
+      expect(await objectExists(s3, bucket, "via-theirs.txt")).toBe(false);
+    },
+  );
+});
+
 /** Mounts a tmpfs of `size` on a fresh directory, or returns undefined where that is not allowed. */
 function tinyTmpfs(size: string): { dir: string; unmount(): void } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const dir = join(box.dir, `tmpfs-${Date.now()}`);
   mkdirSync(dir);
-  const r = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir]);
+  const r = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir], { timeout: 60_000 });
   if (r.status !== 0) return undefined;
-  return { dir, unmount: () => void spawnSync("umount", ["-l", dir]) };
+  return { dir, unmount: () => void spawnSync("umount", ["-l", dir], { timeout: 60_000 }) };
 }
 
 describe("an audit disk that fills up mid-run (16 KiB tmpfs)", () => {

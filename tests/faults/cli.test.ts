@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { needs } from "../support/capabilities.ts";
 import type { FaultProxy } from "../support/faultproxy.ts";
 import type { TestS3 } from "../support/s3.ts";
 import { type Run, runCli } from "./cli.ts";
@@ -147,102 +148,109 @@ describe("a cut-off download never exits 0", () => {
   }
 });
 
-describe("an interrupted upload leaves no object and no multipart upload", () => {
-  test("put of a 17 MiB file with every part upload reset: exit 1, nothing left", async () => {
-    const file = join(box.dir, "upload.bin");
-    writeFileSync(file, Buffer.alloc(17 * 1024 * 1024 + 5, 9));
-    await proxy.set({
-      fault: { kind: "reset-upload", afterBytes: 512 * 1024 },
-      match: (r) => r.method === "PUT" && /[?&]partNumber=/.test(r.target),
+needs("atomicPuts", "multipartAdmin").describe(
+  "an interrupted upload leaves no object and no multipart upload",
+  () => {
+    test("put of a 17 MiB file with every part upload reset: exit 1, nothing left", async () => {
+      const file = join(box.dir, "upload.bin");
+      writeFileSync(file, Buffer.alloc(17 * 1024 * 1024 + 5, 9));
+      await proxy.set({
+        fault: { kind: "reset-upload", afterBytes: 512 * 1024 },
+        match: (r) => r.method === "PUT" && /[?&]partNumber=/.test(r.target),
+      });
+      const r = await cli(["put", file, `s3://${bucket}/upload.bin`, "--multipart-threshold", "8MiB"], {
+        env: { ...env, S3_TIMEOUT: "10s" },
+      });
+      expect(r.code).toBe(1);
+      expect(["ServiceUnavailable", "Timeout", "InternalError"]).toContain(errorCode(r) as string);
+      await proxy.pass();
+      expect(await objectExists(s3, bucket, "upload.bin")).toBe(false);
+      expect(await inProgressUploads(s3, bucket)).toEqual([]);
     });
-    const r = await cli(["put", file, `s3://${bucket}/upload.bin`, "--multipart-threshold", "8MiB"], {
-      env: { ...env, S3_TIMEOUT: "10s" },
-    });
-    expect(r.code).toBe(1);
-    expect(["ServiceUnavailable", "Timeout", "InternalError"]).toContain(errorCode(r) as string);
-    await proxy.pass();
-    expect(await objectExists(s3, bucket, "upload.bin")).toBe(false);
-    expect(await inProgressUploads(s3, bucket)).toEqual([]);
-  });
 
-  test("put of a 17 MiB file to a server that stops reading mid-part: Timeout within S3_TIMEOUT, nothing left", async () => {
-    const file = join(box.dir, "stalled.bin");
-    writeFileSync(file, Buffer.alloc(17 * 1024 * 1024 + 5, 7));
-    await proxy.set({
-      fault: { kind: "stall-upload", afterBytes: 256 * 1024 },
-      match: (r) => r.method === "PUT" && /[?&]partNumber=/.test(r.target),
+    test("put of a 17 MiB file to a server that stops reading mid-part: Timeout within S3_TIMEOUT, nothing left", async () => {
+      const file = join(box.dir, "stalled.bin");
+      writeFileSync(file, Buffer.alloc(17 * 1024 * 1024 + 5, 7));
+      await proxy.set({
+        fault: { kind: "stall-upload", afterBytes: 256 * 1024 },
+        match: (r) => r.method === "PUT" && /[?&]partNumber=/.test(r.target),
+      });
+      const r = await cli(["put", file, `s3://${bucket}/stalled.bin`, "--multipart-threshold", "8MiB"], {
+        env: { ...env, S3_TIMEOUT: "2s" },
+      });
+      expect({ code: r.code, error: errorCode(r) }).toEqual({ code: 1, error: "Timeout" });
+      // Retries are bounded: a few attempts of 2 s each, not the 25 s the proxy would hold a socket.
+      expect(r.ms).toBeLessThan(BOUND_MS);
+      await proxy.pass();
+      expect(await objectExists(s3, bucket, "stalled.bin")).toBe(false);
+      expect(await inProgressUploads(s3, bucket)).toEqual([]);
     });
-    const r = await cli(["put", file, `s3://${bucket}/stalled.bin`, "--multipart-threshold", "8MiB"], {
-      env: { ...env, S3_TIMEOUT: "2s" },
-    });
-    expect({ code: r.code, error: errorCode(r) }).toEqual({ code: 1, error: "Timeout" });
-    // Retries are bounded: a few attempts of 2 s each, not the 25 s the proxy would hold a socket.
-    expect(r.ms).toBeLessThan(BOUND_MS);
-    await proxy.pass();
-    expect(await objectExists(s3, bucket, "stalled.bin")).toBe(false);
-    expect(await inProgressUploads(s3, bucket)).toEqual([]);
-  });
 
-  test("a file sent as one PutObject, reset once mid-body: retried from the file's start, object whole", async () => {
-    const file = join(box.dir, "single.bin");
-    const bytes = Buffer.alloc(3 * 1024 * 1024 + 7);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31) & 0xff;
-    writeFileSync(file, bytes);
-    await proxy.set({
-      fault: { kind: "reset-upload", afterBytes: 1024 * 1024 },
-      times: 1,
-      match: (r) => r.method === "PUT" && !r.target.includes("partNumber=") && !r.target.includes("uploads"),
+    test("a file sent as one PutObject, reset once mid-body: retried from the file's start, object whole", async () => {
+      const file = join(box.dir, "single.bin");
+      const bytes = Buffer.alloc(3 * 1024 * 1024 + 7);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31) & 0xff;
+      writeFileSync(file, bytes);
+      await proxy.set({
+        fault: { kind: "reset-upload", afterBytes: 1024 * 1024 },
+        times: 1,
+        match: (r) =>
+          r.method === "PUT" && !r.target.includes("partNumber=") && !r.target.includes("uploads"),
+      });
+      const r = await cli(["put", file, `s3://${bucket}/single.bin`, "--json"]);
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(proxy.counts()["reset-upload"]).toBe(1);
+      await proxy.pass();
+      expect(await objectSha256(s3, bucket, "single.bin")).toBe(
+        createHash("sha256").update(bytes).digest("hex"),
+      );
+      expect(await inProgressUploads(s3, bucket)).toEqual([]);
     });
-    const r = await cli(["put", file, `s3://${bucket}/single.bin`, "--json"]);
-    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
-    expect(proxy.counts()["reset-upload"]).toBe(1);
-    await proxy.pass();
-    expect(await objectSha256(s3, bucket, "single.bin")).toBe(
-      createHash("sha256").update(bytes).digest("hex"),
-    );
-    expect(await inProgressUploads(s3, bucket)).toEqual([]);
-  });
 
-  test("a file sent as one PutObject, reset every time: exit 1 after 3 attempts, no object", async () => {
-    const file = join(box.dir, "single-fail.bin");
-    writeFileSync(file, Buffer.alloc(2 * 1024 * 1024, 5));
-    await proxy.set({
-      fault: { kind: "reset-upload", afterBytes: 512 * 1024 },
-      match: (r) => r.method === "PUT",
+    test("a file sent as one PutObject, reset every time: exit 1 after 3 attempts, no object", async () => {
+      const file = join(box.dir, "single-fail.bin");
+      writeFileSync(file, Buffer.alloc(2 * 1024 * 1024, 5));
+      await proxy.set({
+        fault: { kind: "reset-upload", afterBytes: 512 * 1024 },
+        match: (r) => r.method === "PUT",
+      });
+      const r = await cli(["put", file, `s3://${bucket}/single-fail.bin`]);
+      expect(r.code).toBe(1);
+      expect(["ServiceUnavailable", "Timeout", "InternalError"]).toContain(errorCode(r) as string);
+      expect(proxy.counts()["reset-upload"]).toBe(3);
+      await proxy.pass();
+      expect(await objectExists(s3, bucket, "single-fail.bin")).toBe(false);
     });
-    const r = await cli(["put", file, `s3://${bucket}/single-fail.bin`]);
-    expect(r.code).toBe(1);
-    expect(["ServiceUnavailable", "Timeout", "InternalError"]).toContain(errorCode(r) as string);
-    expect(proxy.counts()["reset-upload"]).toBe(3);
-    await proxy.pass();
-    expect(await objectExists(s3, bucket, "single-fail.bin")).toBe(false);
-  });
 
-  test("a file sent as one PutObject to a server that stops reading: Timeout within S3_TIMEOUT, no object", async () => {
-    const file = join(box.dir, "single-stall.bin");
-    writeFileSync(file, Buffer.alloc(12 * 1024 * 1024, 3));
-    await proxy.set({
-      fault: { kind: "stall-upload", afterBytes: 256 * 1024 },
-      match: (r) => r.method === "PUT",
+    test("a file sent as one PutObject to a server that stops reading: Timeout within S3_TIMEOUT, no object", async () => {
+      const file = join(box.dir, "single-stall.bin");
+      writeFileSync(file, Buffer.alloc(12 * 1024 * 1024, 3));
+      await proxy.set({
+        fault: { kind: "stall-upload", afterBytes: 256 * 1024 },
+        match: (r) => r.method === "PUT",
+      });
+      const r = await cli(["put", file, `s3://${bucket}/single-stall.bin`], {
+        env: { ...env, S3_TIMEOUT: "2s" },
+      });
+      expect({ code: r.code, error: errorCode(r) }).toEqual({ code: 1, error: "Timeout" });
+      expect(r.ms).toBeLessThan(BOUND_MS);
+      await proxy.pass();
+      expect(await objectExists(s3, bucket, "single-stall.bin")).toBe(false);
     });
-    const r = await cli(["put", file, `s3://${bucket}/single-stall.bin`], {
-      env: { ...env, S3_TIMEOUT: "2s" },
-    });
-    expect({ code: r.code, error: errorCode(r) }).toEqual({ code: 1, error: "Timeout" });
-    expect(r.ms).toBeLessThan(BOUND_MS);
-    await proxy.pass();
-    expect(await objectExists(s3, bucket, "single-stall.bin")).toBe(false);
-  });
 
-  test("put from stdin reset mid-body: exit 1, no object", async () => {
-    await proxy.set({ fault: { kind: "reset-upload", afterBytes: 1000 }, match: (r) => r.method === "PUT" });
-    const r = await cli(["put", "-", `s3://${bucket}/stdin.txt`], { stdin: BODY });
-    expect(r.code).toBe(1);
-    await proxy.pass();
-    expect(await objectExists(s3, bucket, "stdin.txt")).toBe(false);
-    expect(await inProgressUploads(s3, bucket)).toEqual([]);
-  });
-});
+    test("put from stdin reset mid-body: exit 1, no object", async () => {
+      await proxy.set({
+        fault: { kind: "reset-upload", afterBytes: 1000 },
+        match: (r) => r.method === "PUT",
+      });
+      const r = await cli(["put", "-", `s3://${bucket}/stdin.txt`], { stdin: BODY });
+      expect(r.code).toBe(1);
+      await proxy.pass();
+      expect(await objectExists(s3, bucket, "stdin.txt")).toBe(false);
+      expect(await inProgressUploads(s3, bucket)).toEqual([]);
+    });
+  },
+);
 
 test("every CLI call was audited exactly once, as source cli", () => {
   const lines = readLines(auditPath);

@@ -3,6 +3,7 @@
 // bounded time and retries; the server never crashes, keeps answering other calls meanwhile, never
 // returns a cut-off download as content, leaves nothing half-written, and audits every call once.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { needs } from "../support/capabilities.ts";
 import type { FaultProxy } from "../support/faultproxy.ts";
 import type { TestS3 } from "../support/s3.ts";
 import {
@@ -164,47 +165,50 @@ describe("the server keeps answering while a call hangs on a stalled S3", () => 
   });
 });
 
-describe("an interrupted put leaves no object and no multipart upload", () => {
-  test("small put reset mid-body", async () => {
-    await proxy.set({ fault: { kind: "reset-upload", afterBytes: 100 }, match: (r) => r.method === "PUT" });
-    const { error } = await call("s3_put_object", { bucket, key: "put-reset.txt", content: TEXT });
-    expect(["ServiceUnavailable", "Timeout", "InternalError"]).toContain(error?.error as string);
-    await proxy.pass();
-    expect(await objectExists(s3, bucket, "put-reset.txt")).toBe(false);
-  });
+needs("atomicPuts", "multipartAdmin").describe(
+  "an interrupted put leaves no object and no multipart upload",
+  () => {
+    test("small put reset mid-body", async () => {
+      await proxy.set({ fault: { kind: "reset-upload", afterBytes: 100 }, match: (r) => r.method === "PUT" });
+      const { error } = await call("s3_put_object", { bucket, key: "put-reset.txt", content: TEXT });
+      expect(["ServiceUnavailable", "Timeout", "InternalError"]).toContain(error?.error as string);
+      await proxy.pass();
+      expect(await objectExists(s3, bucket, "put-reset.txt")).toBe(false);
+    });
 
-  test("multipart put (17 MiB) with every part upload reset mid-body", async () => {
-    const content = "m".repeat(17 * 1024 * 1024 + 3);
-    await proxy.set({
-      fault: { kind: "reset-upload", afterBytes: 512 * 1024 },
-      match: (r) => r.method === "PUT" && /[?&]partNumber=/.test(r.target),
+    test("multipart put (17 MiB) with every part upload reset mid-body", async () => {
+      const content = "m".repeat(17 * 1024 * 1024 + 3);
+      await proxy.set({
+        fault: { kind: "reset-upload", afterBytes: 512 * 1024 },
+        match: (r) => r.method === "PUT" && /[?&]partNumber=/.test(r.target),
+      });
+      const { error, ms } = await call("s3_put_object", {
+        bucket,
+        key: "put-multi.bin",
+        content,
+      });
+      expect(["ServiceUnavailable", "Timeout", "InternalError"]).toContain(error?.error as string);
+      expect(ms).toBeLessThan(60_000);
+      await proxy.pass();
+      expect(await objectExists(s3, bucket, "put-multi.bin")).toBe(false);
+      expect(await inProgressUploads(s3, bucket)).toEqual([]);
     });
-    const { error, ms } = await call("s3_put_object", {
-      bucket,
-      key: "put-multi.bin",
-      content,
-    });
-    expect(["ServiceUnavailable", "Timeout", "InternalError"]).toContain(error?.error as string);
-    expect(ms).toBeLessThan(60_000);
-    await proxy.pass();
-    expect(await objectExists(s3, bucket, "put-multi.bin")).toBe(false);
-    expect(await inProgressUploads(s3, bucket)).toEqual([]);
-  });
 
-  test("copy under a 503 storm: no destination object", async () => {
-    await proxy.set({ fault: { kind: "status", status: 503 }, match: (r) => r.method === "PUT" });
-    const { error } = await call("s3_copy_object", {
-      source_bucket: bucket,
-      source_key: "doc.txt",
-      dest_bucket: bucket,
-      dest_key: "copied.txt",
+    test("copy under a 503 storm: no destination object", async () => {
+      await proxy.set({ fault: { kind: "status", status: 503 }, match: (r) => r.method === "PUT" });
+      const { error } = await call("s3_copy_object", {
+        source_bucket: bucket,
+        source_key: "doc.txt",
+        dest_bucket: bucket,
+        dest_key: "copied.txt",
+      });
+      expect(error?.error).toBe("ServiceUnavailable");
+      expect(proxy.matched()).toBeLessThanOrEqual(3);
+      await proxy.pass();
+      expect(await objectExists(s3, bucket, "copied.txt")).toBe(false);
     });
-    expect(error?.error).toBe("ServiceUnavailable");
-    expect(proxy.matched()).toBeLessThanOrEqual(3);
-    await proxy.pass();
-    expect(await objectExists(s3, bucket, "copied.txt")).toBe(false);
-  });
-});
+  },
+);
 
 describe("regressions", () => {
   // Was: the BASE64 regex of src/mcp/content.ts returned false on inputs of a few MB under

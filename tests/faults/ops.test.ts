@@ -12,6 +12,7 @@ import * as download from "../../src/ops/download.ts";
 import * as ops from "../../src/ops/index.ts";
 import { createOpsContext, type OpsContext } from "../../src/ops/index.ts";
 import { toS3ToolError } from "../../src/s3/errors.ts";
+import { needs } from "../support/capabilities.ts";
 import type { FaultProxy } from "../support/faultproxy.ts";
 import type { TestS3 } from "../support/s3.ts";
 import {
@@ -254,91 +255,97 @@ describe("an interrupted download to a file leaves no file, whole or partial", (
   });
 });
 
-describe("an interrupted upload leaves no object and no multipart upload behind", () => {
-  /** A streamed body of `n` bytes, so the put goes multipart (parts of 16 MiB). */
-  function stream(n: number, seedByte: number): { body: AsyncIterable<Uint8Array>; sha: string } {
-    const chunk = new Uint8Array(1 << 20).map((_, i) => (i + seedByte) % 256);
-    const hash = createHash("sha256");
-    let left = n;
-    const chunks: Uint8Array[] = [];
-    while (left > 0) {
-      const c = chunk.subarray(0, Math.min(left, chunk.length));
-      chunks.push(c);
-      hash.update(c);
-      left -= c.length;
+needs("atomicPuts", "multipartAdmin").describe(
+  "an interrupted upload leaves no object and no multipart upload behind",
+  () => {
+    /** A streamed body of `n` bytes, so the put goes multipart (parts of 16 MiB). */
+    function stream(n: number, seedByte: number): { body: AsyncIterable<Uint8Array>; sha: string } {
+      const chunk = new Uint8Array(1 << 20).map((_, i) => (i + seedByte) % 256);
+      const hash = createHash("sha256");
+      let left = n;
+      const chunks: Uint8Array[] = [];
+      while (left > 0) {
+        const c = chunk.subarray(0, Math.min(left, chunk.length));
+        chunks.push(c);
+        hash.update(c);
+        left -= c.length;
+      }
+      return {
+        body: (async function* () {
+          for (const c of chunks) yield c;
+        })(),
+        sha: hash.digest("hex"),
+      };
     }
-    return {
-      body: (async function* () {
-        for (const c of chunks) yield c;
-      })(),
-      sha: hash.digest("hex"),
-    };
-  }
-  const MULTI = 17 * (1 << 20) + 12_345;
+    const MULTI = 17 * (1 << 20) + 12_345;
 
-  test("every part upload reset mid-body: the put fails, the upload is aborted", async () => {
-    const key = "multi-reset.bin";
-    await proxy.set({ fault: { kind: "reset-upload", afterBytes: 1 << 20 }, match: isPartUpload });
-    const { body } = stream(MULTI, 1);
-    const { error, ms } = await timed(() => putObject(uploadCtx, { bucket, key, body }));
-    expect(error).toBeDefined();
-    expect(["ServiceUnavailable", "Timeout", "InternalError"]).toContain(error?.code as string);
-    expect(ms).toBeLessThan(60_000);
-    // Each part was tried at most 3 times (the parts run in parallel).
-    const tries = new Map<string, number>();
-    for (const r of proxy.requests.filter((q) => q.action === "reset-upload")) {
-      const part = /[?&]partNumber=(\d+)/.exec(r.target)?.[1] ?? "?";
-      tries.set(part, (tries.get(part) ?? 0) + 1);
-    }
-    expect(tries.size).toBeGreaterThanOrEqual(2);
-    for (const n of tries.values()) expect(n).toBeLessThanOrEqual(3);
-    await proxy.pass();
-    expect(await objectExists(s3, bucket, key)).toBe(false);
-    expect(await inProgressUploads(s3, bucket)).toEqual([]);
-  });
-
-  test("one part reset once: the SDK retries that part and the object is whole", async () => {
-    const key = "multi-retry.bin";
-    await proxy.set({
-      fault: { kind: "reset-upload", afterBytes: 1 << 20 },
-      match: isPartUpload,
-      times: 1,
+    test("every part upload reset mid-body: the put fails, the upload is aborted", async () => {
+      const key = "multi-reset.bin";
+      await proxy.set({ fault: { kind: "reset-upload", afterBytes: 1 << 20 }, match: isPartUpload });
+      const { body } = stream(MULTI, 1);
+      const { error, ms } = await timed(() => putObject(uploadCtx, { bucket, key, body }));
+      expect(error).toBeDefined();
+      expect(["ServiceUnavailable", "Timeout", "InternalError"]).toContain(error?.code as string);
+      expect(ms).toBeLessThan(60_000);
+      // Each part was tried at most 3 times (the parts run in parallel).
+      const tries = new Map<string, number>();
+      for (const r of proxy.requests.filter((q) => q.action === "reset-upload")) {
+        const part = /[?&]partNumber=(\d+)/.exec(r.target)?.[1] ?? "?";
+        tries.set(part, (tries.get(part) ?? 0) + 1);
+      }
+      expect(tries.size).toBeGreaterThanOrEqual(2);
+      for (const n of tries.values()) expect(n).toBeLessThanOrEqual(3);
+      await proxy.pass();
+      expect(await objectExists(s3, bucket, key)).toBe(false);
+      expect(await inProgressUploads(s3, bucket)).toEqual([]);
     });
-    const { body, sha } = stream(MULTI, 2);
-    const out = await putObject(uploadCtx, { bucket, key, body });
-    expect(out.size).toBe(MULTI);
-    expect(proxy.counts()["reset-upload"]).toBe(1);
-    await proxy.pass();
-    expect(await objectSha256(s3, bucket, key)).toBe(sha);
-    expect(await inProgressUploads(s3, bucket)).toEqual([]);
-  });
 
-  test("a single PutObject reset mid-body: error, no object", async () => {
-    const key = "single-reset.bin";
-    await proxy.set({ fault: { kind: "reset-upload", afterBytes: 1000 }, match: (r) => r.method === "PUT" });
-    const { error } = await timed(() => putObject(ctx, { bucket, key, body: BIG }));
-    expect(error).toBeDefined();
-    expect(proxy.counts()["reset-upload"]).toBeLessThanOrEqual(3);
-    await proxy.pass();
-    expect(await objectExists(s3, bucket, key)).toBe(false);
-  });
+    test("one part reset once: the SDK retries that part and the object is whole", async () => {
+      const key = "multi-retry.bin";
+      await proxy.set({
+        fault: { kind: "reset-upload", afterBytes: 1 << 20 },
+        match: isPartUpload,
+        times: 1,
+      });
+      const { body, sha } = stream(MULTI, 2);
+      const out = await putObject(uploadCtx, { bucket, key, body });
+      expect(out.size).toBe(MULTI);
+      expect(proxy.counts()["reset-upload"]).toBe(1);
+      await proxy.pass();
+      expect(await objectSha256(s3, bucket, key)).toBe(sha);
+      expect(await inProgressUploads(s3, bucket)).toEqual([]);
+    });
 
-  test("a 503 storm on a copy: ServiceUnavailable, no destination object", async () => {
-    await proxy.set({ fault: { kind: "status", status: 503 }, match: (r) => r.method === "PUT" });
-    const { error } = await timed(() =>
-      copyObject(ctx, {
-        source_bucket: bucket,
-        source_key: "small.txt",
-        dest_bucket: bucket,
-        dest_key: "copy-storm.txt",
-      }),
-    );
-    expect(error?.code).toBe("ServiceUnavailable");
-    expect(proxy.counts().status).toBeLessThanOrEqual(3);
-    await proxy.pass();
-    expect(await objectExists(s3, bucket, "copy-storm.txt")).toBe(false);
-  });
-});
+    test("a single PutObject reset mid-body: error, no object", async () => {
+      const key = "single-reset.bin";
+      await proxy.set({
+        fault: { kind: "reset-upload", afterBytes: 1000 },
+        match: (r) => r.method === "PUT",
+      });
+      const { error } = await timed(() => putObject(ctx, { bucket, key, body: BIG }));
+      expect(error).toBeDefined();
+      expect(proxy.counts()["reset-upload"]).toBeLessThanOrEqual(3);
+      await proxy.pass();
+      expect(await objectExists(s3, bucket, key)).toBe(false);
+    });
+
+    test("a 503 storm on a copy: ServiceUnavailable, no destination object", async () => {
+      await proxy.set({ fault: { kind: "status", status: 503 }, match: (r) => r.method === "PUT" });
+      const { error } = await timed(() =>
+        copyObject(ctx, {
+          source_bucket: bucket,
+          source_key: "small.txt",
+          dest_bucket: bucket,
+          dest_key: "copy-storm.txt",
+        }),
+      );
+      expect(error?.code).toBe("ServiceUnavailable");
+      expect(proxy.counts().status).toBeLessThanOrEqual(3);
+      await proxy.pass();
+      expect(await objectExists(s3, bucket, "copy-storm.txt")).toBe(false);
+    });
+  },
+);
 
 test("every faulted call above was audited exactly once, with its status and error code", async () => {
   const lines = readLines(auditPath);

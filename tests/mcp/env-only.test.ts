@@ -64,11 +64,19 @@ describe("MCP_S3_EXT_PREFIXACL=true MCP_S3_DENIED_PREFIXES=secrets/ (environment
   });
 
   test("key spellings that only look like secrets/ are other keys to S3, never the secret", async () => {
-    for (const key of ["public/../secrets/a.txt", "./secrets/a.txt", "/secrets/a.txt", "secrets"]) {
-      expect(err(await call("s3_get_object", { bucket, key })).error).toBe("NoSuchKey");
+    expect(err(await call("s3_get_object", { bucket, key: "secrets" })).error).toBe("NoSuchKey");
+    // Dot segments and a leading "/" are other keys to S3 too, but a server that resolves them would
+    // serve secrets/: with the ACL on they are not addressable at all (SPEC §3, defence in depth).
+    for (const key of [
+      "public/../secrets/a.txt",
+      "./secrets/a.txt",
+      "/secrets/a.txt",
+      "secrets/../public/c.txt",
+    ]) {
+      expect(err(await call("s3_get_object", { bucket, key })).error).toBe("InvalidArgument");
     }
     // And everything that does start with the bytes "secrets/" is refused, however odd.
-    for (const key of ["secrets//a.txt", "secrets/../public/c.txt", "secrets/"]) {
+    for (const key of ["secrets//a.txt", "secrets/"]) {
       expect(err(await call("s3_get_object", { bucket, key })).error).toBe("PrefixDenied");
     }
     // Case matters: Secrets/ is not secrets/ (and does not exist here).
@@ -154,9 +162,11 @@ describe("MCP_S3_EXT_PREFIXACL=true MCP_S3_DENIED_PREFIXES=secrets/ (environment
     const denied = session.audit().filter((l) => l.status === "denied");
     expect(denied.length).toBeGreaterThanOrEqual(15);
     for (const line of denied) {
-      // A presigned PUT meets read-only mode (the default) before the prefix ACL.
-      expect(["PrefixDenied", "ReadOnlyMode"]).toContain(line.error as string);
-      expect(line.key ?? line.prefix).toStartWith("secrets");
+      // A presigned PUT meets read-only mode (the default) before the prefix ACL; dot segments are
+      // refused before it.
+      expect(["PrefixDenied", "ReadOnlyMode", "InvalidArgument"]).toContain(line.error as string);
+      if (line.error === "InvalidArgument") expect(line.key).toContain("secrets/");
+      else expect(line.key ?? line.prefix).toStartWith("secrets");
     }
   });
 });

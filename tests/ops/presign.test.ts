@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { presignUrl } from "../../src/ops/index.ts";
+import { needs } from "../support/capabilities.ts";
 import { createTestBucket, getTestObject, putTestObject } from "../support/s3.ts";
 import { type Harness, harness, rejects, text } from "./harness.ts";
 
@@ -130,7 +131,7 @@ describe("presigned PUT", () => {
     ).toBe("uploaded via presign");
   });
 
-  test("a GET URL cannot be used to PUT", async () => {
+  needs("signatures").test("a GET URL cannot be used to PUT", async () => {
     const p = await presignUrl(h.ctx, { bucket, key: "uploads/sneaky.txt" });
     const res = await fetch(p.url, { method: "PUT", body: "nope" });
     expect(res.status).toBe(403);
@@ -146,37 +147,40 @@ describe("presigned PUT", () => {
 });
 
 describe("public_endpoint", () => {
-  test("presigned URLs use the connection's public endpoint; S3 requests do not", async () => {
-    const pub = await harness({
-      S3_ADDITIONAL_CONNECTIONS: JSON.stringify({
-        public: {
-          endpoint: h.s3.endpoint,
-          path_style: true,
-          region: h.s3.region,
-          access_key_id: h.config.connections[h.config.default_connection]?.access_key_id,
-          secret_access_key: h.config.connections[h.config.default_connection]?.secret_access_key,
-          public_endpoint: "https://files.example.com",
-        },
-      }),
-    });
-    try {
-      const p = await presignUrl(pub.ctx, {
-        bucket,
-        key: "files/report 2024+final.txt",
-        connection: "public",
+  needs("signatures").test(
+    "presigned URLs use the connection's public endpoint; S3 requests do not",
+    async () => {
+      const pub = await harness({
+        S3_ADDITIONAL_CONNECTIONS: JSON.stringify({
+          public: {
+            endpoint: h.s3.endpoint,
+            path_style: true,
+            region: h.s3.region,
+            access_key_id: h.config.connections[h.config.default_connection]?.access_key_id,
+            secret_access_key: h.config.connections[h.config.default_connection]?.secret_access_key,
+            public_endpoint: "https://files.example.com",
+          },
+        }),
       });
-      expect(p.url.startsWith("https://files.example.com/")).toBe(true);
-      // The same path and query against the real endpoint is a valid signature only for the public host,
-      // so it must be refused there: proof that the public host is what was signed.
-      const local = new URL(p.url);
-      const real = new URL(h.s3.endpoint);
-      local.protocol = real.protocol;
-      local.host = real.host;
-      expect((await fetch(local)).status).toBe(403);
-    } finally {
-      pub.close();
-    }
-  });
+      try {
+        const p = await presignUrl(pub.ctx, {
+          bucket,
+          key: "files/report 2024+final.txt",
+          connection: "public",
+        });
+        expect(p.url.startsWith("https://files.example.com/")).toBe(true);
+        // The same path and query against the real endpoint is a valid signature only for the public host,
+        // so it must be refused there: proof that the public host is what was signed.
+        const local = new URL(p.url);
+        const real = new URL(h.s3.endpoint);
+        local.protocol = real.protocol;
+        local.host = real.host;
+        expect((await fetch(local)).status).toBe(403);
+      } finally {
+        pub.close();
+      }
+    },
+  );
 });
 
 describe("the audit log never holds a presigned URL", () => {

@@ -208,6 +208,59 @@ const rows: Row[] = [
     "s3_get_object",
   ],
   ["bucket not allowed: put", onlyBucket, put("new.txt", () => vault), "BucketDenied", "s3_put_object"],
+  // dot segments and a leading "/" while a prefix ACL or a bucket list is on (issue 12, defect 2)
+  [
+    "dots: get climbing out of data/",
+    () => ACL,
+    get("data/../secrets/s.txt"),
+    "InvalidArgument",
+    "s3_get_object",
+  ],
+  [
+    "dots: stat with a '.' segment",
+    () => ACL,
+    stat("data/./existing.txt"),
+    "InvalidArgument",
+    "s3_get_object_metadata",
+  ],
+  [
+    "dots: presign GET",
+    () => ACL,
+    presign("data/../secrets/s.txt", "GET"),
+    "InvalidArgument",
+    "s3_presign_url",
+  ],
+  ["dots: put with a leading '/'", () => ACL, put("/data/existing.txt"), "InvalidArgument", "s3_put_object"],
+  ["dots: delete ending in '..'", () => ACL, del("data/.."), "InvalidArgument", "s3_delete_object"],
+  [
+    "dots: copy source climbing out of data/",
+    () => ACL,
+    copy("data/../secrets/s.txt", "data/leak.txt"),
+    "InvalidArgument",
+    "s3_copy_object",
+  ],
+  [
+    "dots: copy destination climbing out of data/",
+    () => ACL,
+    copy("data/existing.txt", "data/../secrets/planted.txt"),
+    "InvalidArgument",
+    "s3_copy_object",
+  ],
+  ["dots: list prefix", () => ACL, list("data/../"), "InvalidArgument", "s3_list_objects"],
+  [
+    "dots: bucket list alone, get",
+    onlyBucket,
+    get("../x/data/existing.txt"),
+    "InvalidArgument",
+    "s3_get_object",
+  ],
+  [
+    "dots: bucket list alone, copy source",
+    vaultDenied,
+    copy("./data/existing.txt", "data/copy.txt"),
+    "InvalidArgument",
+    "s3_copy_object",
+  ],
   // size (known in advance)
   [
     "size: put body over max_put_size",
@@ -273,6 +326,18 @@ describe("refusals send nothing to S3 and are audited as denied", () => {
       expect(h.auditSinceMark()).toEqual([
         expect.objectContaining({ status: "denied", error: "EntityTooLarge" }),
       ]);
+    } finally {
+      h.close();
+    }
+  });
+
+  test("with no prefix ACL and no bucket list, a '..' key is just a key (S3 compares exact bytes)", async () => {
+    const h = await harness(WRITABLE);
+    try {
+      await put("data/../dots.txt")(h.ctx);
+      expect(await listAllKeys(s3, bucket, "data/../")).toEqual(["data/../dots.txt"]);
+      expect(await getTestObject(s3, bucket, "dots.txt")).toBeNull();
+      await del("data/../dots.txt")(h.ctx);
     } finally {
       h.close();
     }

@@ -1,7 +1,8 @@
 // The recursive walk (ls --recursive) against the real test S3 server: whatever the layout, it gives
 // exactly the keys of a flat listing, in S3's order, each page audited and filtered by the ACL.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { compareKeys, walkObjects } from "../../src/ops/walk-objects.ts";
+import { compareKeys } from "../../src/ops/key-order.ts";
+import { walkObjects } from "../../src/ops/walk-objects.ts";
 import { createTestBucket, listAllKeys, putTestObject } from "../support/s3.ts";
 import { type Harness, harness, inParallel, text } from "./harness.ts";
 

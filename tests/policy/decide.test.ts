@@ -87,6 +87,11 @@ function check(p: Policy, touch: Touch, expected: Expect): void {
 
 type Row = [string, Policy, Touch, Expect];
 
+/** The test's own statement of the rule: a "." or ".." segment between slashes, or a leading "/". */
+function hasDotSegment(text: string): boolean {
+  return text.startsWith("/") || text.split("/").some((s) => s === "." || s === "..");
+}
+
 describe("read-only (default on)", () => {
   const rows: Row[] = [
     ["default policy is read-only: write refused", DEFAULT_POLICY, r("write", "b", "k"), READ_ONLY],
@@ -124,15 +129,10 @@ describe("prefix ACL", () => {
     ["'data' without the slash is not under data/", ACL, r("read", "b", "data"), OUTSIDE],
     ["Data/ is not data/ (no case folding)", ACL, r("read", "b", "Data/x"), OUTSIDE],
     ["DATA/ is not data/", ACL, r("read", "b", "DATA/x"), OUTSIDE],
-    [
-      "data/../secrets/x is a key under data/ (no normalisation)",
-      ACL,
-      r("read", "b", "data/../secrets/x"),
-      "allow",
-    ],
+    // No normalisation: "data/../secrets/x" is under data/ as S3 sees it (the listing filter shows
+    // it, below), but the gate refuses to address it at all (dot segments, further down).
     ["data//x is under data/", ACL, r("read", "b", "data//x"), "allow"],
-    ["./data/x is not under data/", ACL, r("read", "b", "./data/x"), OUTSIDE],
-    ["/data/x is not under data/", ACL, r("read", "b", "/data/x"), OUTSIDE],
+    ["data/.x is under data/", ACL, r("read", "b", "data/.x"), "allow"],
     [" data/x (leading space) is not under data/", ACL, r("read", "b", " data/x"), OUTSIDE],
     ["secrets/x is denied", ACL, r("read", "b", "secrets/x"), DENIED_PREFIX],
     ["deny wins over allow: data/secret/x", ACL, r("read", "b", "data/secret/x"), DENIED_PREFIX],
@@ -181,6 +181,104 @@ describe("prefix ACL", () => {
     ],
   ];
   test.each(rows)("%s", (_n, p, t, e) => check(p, t, e));
+});
+
+describe("dot segments and a leading '/' (defence in depth, while an ACL or a bucket list is on)", () => {
+  const DOTS: Expect = { code: "InvalidArgument", names: /path segment|starts with "\/"/ };
+  const ALLOW_BUCKETS = policy({ read_only: false, allowed_buckets: ["b"] });
+  const DENY_BUCKETS = policy({ read_only: false, denied_buckets: ["vault"] });
+  const OFF = policy({ read_only: false });
+  const rows: Row[] = [
+    ["'..' climbing out of an allowed prefix", ACL, r("read", "b", "data/../secrets/x"), DOTS],
+    ["'..' climbing back into the same prefix", ACL, r("read", "b", "data/../data/x"), DOTS],
+    ["'.' inside an allowed prefix", ACL, r("read", "b", "data/./x"), DOTS],
+    ["a leading './'", DENY_ONLY, r("read", "b", "./x"), DOTS],
+    ["a leading '../'", DENY_ONLY, r("read", "b", "../x"), DOTS],
+    ["'..' alone", DENY_ONLY, r("read", "b", ".."), DOTS],
+    ["'.' alone", DENY_ONLY, r("read", "b", "."), DOTS],
+    ["a trailing '..'", ACL, r("read", "b", "data/.."), DOTS],
+    ["a trailing '.'", ACL, r("read", "b", "data/."), DOTS],
+    ["'..' after an empty segment", ACL, r("read", "b", "data//../x"), DOTS],
+    ["a leading '/'", DENY_ONLY, r("read", "b", "/x"), DOTS],
+    ["a leading '//'", DENY_ONLY, r("read", "b", "//x"), DOTS],
+    ["a leading '/' before an allowed prefix", ACL, r("read", "b", "/data/x"), DOTS],
+    ["'/' alone", DENY_ONLY, r("read", "b", "/"), DOTS],
+    ["a write", ACL, r("write", "b", "data/../secrets/new"), DOTS],
+    ["a delete", ACL, r("delete", "b", "data/./x"), DOTS],
+    ["refused before the denied prefix is looked at", ACL, r("read", "b", "secrets/../data/x"), DOTS],
+    ["refused before the size", ACL, r("read", "b", "data/../x", 2 ** 50), DOTS],
+    [
+      "read-only still comes first",
+      policy({ ...ACL, read_only: true }),
+      r("write", "b", "data/../x"),
+      READ_ONLY,
+    ],
+    ["a refused bucket still comes first", DENY_BUCKETS, r("read", "vault", "../x"), DENIED_BUCKET],
+    ["'.hidden' is a name, not a dot segment", ACL, r("read", "b", "data/.hidden"), "allow"],
+    ["'...' is a name, not a dot segment", ACL, r("read", "b", "data/..."), "allow"],
+    ["'a..b' is a name", ACL, r("read", "b", "data/a..b"), "allow"],
+    ["'..x' is a name", ACL, r("read", "b", "data/..x/y"), "allow"],
+    ["an empty segment is fine", ACL, r("read", "b", "data//x"), "allow"],
+    [
+      "a percent-encoded '..' is three literal characters to S3",
+      ACL,
+      r("read", "b", "data/%2E%2E/x"),
+      "allow",
+    ],
+    ["a backslash is not a separator", ACL, r("read", "b", "data/..\\x"), "allow"],
+    ["a one-dot leader (U+2024) is not a dot", ACL, r("read", "b", "data/\u2024\u2024/x"), "allow"],
+    ["a key that ends in '/' is fine", ACL, r("read", "b", "data/x/"), "allow"],
+    // Listing prefixes.
+    ["a listing prefix with '..'", DENY_ONLY, list("b", "data/../"), DOTS],
+    ["a listing prefix ending in '..'", DENY_ONLY, list("b", "data/.."), DOTS],
+    ["a listing prefix ending in '.'", DENY_ONLY, list("b", "data/."), DOTS],
+    ["a listing prefix with '.'", ACL, list("b", "data/./"), DOTS],
+    ["a listing prefix starting with '/'", DENY_ONLY, list("b", "/"), DOTS],
+    ["a listing prefix '.hidden'", DENY_ONLY, list("b", "data/.hidden/"), "allow"],
+    ["the bucket root", DENY_ONLY, list("b", ""), "allow"],
+    // A bucket list alone is enough: with path-style addressing '..' could reach another bucket.
+    ["allowed_buckets alone: '../x'", ALLOW_BUCKETS, r("read", "b", "../vault/x"), DOTS],
+    ["allowed_buckets alone: '/x'", ALLOW_BUCKETS, r("read", "b", "/x"), DOTS],
+    ["denied_buckets alone: 'a/./b'", DENY_BUCKETS, r("write", "b", "a/./b"), DOTS],
+    ["denied_buckets alone: a listing prefix", DENY_BUCKETS, list("b", "../"), DOTS],
+    // Neither: keys are S3's exact bytes and nothing here depends on how a server reads them.
+    ["no ACL, no bucket list: '..' allowed", OFF, r("read", "b", "data/../secrets/x"), "allow"],
+    ["no ACL, no bucket list: './x' allowed", OFF, r("write", "b", "./x"), "allow"],
+    ["no ACL, no bucket list: '/x' allowed", OFF, r("delete", "b", "/x"), "allow"],
+    ["no ACL, no bucket list: a '..' prefix allowed", OFF, list("b", "a/../"), "allow"],
+    [
+      "prefix_acl off with lists written: lists ignored, so is this rule",
+      policy({ ...ACL, prefix_acl: false }),
+      r("read", "b", "data/../secrets/x"),
+      "allow",
+    ],
+  ];
+  test.each(rows)("%s", (_n, p, t, e) => check(p, t, e));
+
+  test("the message names the key and the segment; the hint says why and what to do", () => {
+    const d = decide(ACL, r("read", "b", "data/../secrets/x"));
+    if (d.allowed) throw new Error("allowed");
+    expect(d.message).toBe('key "data/../secrets/x" has a ".." path segment');
+    expect(d.hint).toMatch(/resolves them could turn an allowed key into a refused one/);
+    expect(d.hint).toMatch(/name the object without them/);
+    const slash = decide(DENY_ONLY, list("b", "/x/"));
+    if (slash.allowed) throw new Error("allowed");
+    expect(slash.message).toBe('prefix "/x/" starts with "/"');
+  });
+
+  test("copy: a dot segment in the source is refused as the read it is", () => {
+    const d = decideAll(ACL, [r("read", "b", "data/../secrets/x"), r("write", "b", "data/copy")]);
+    if (d.allowed) throw new Error("allowed");
+    expect(d.code).toBe("InvalidArgument");
+    expect(d.touch.access).toBe("read");
+    const dest = decideAll(ACL, [r("read", "b", "data/x"), r("write", "b", "data/./copy")]);
+    expect(!dest.allowed && dest.touch.access).toBe("write");
+  });
+
+  test("listings still show such keys (their names are under data/ to S3): only addressing them is refused", () => {
+    expect(keyVisible(ACL, "data/../secrets/x")).toBe(true);
+    expect(commonPrefixVisible(ACL, "data/../")).toBe(true);
+  });
 });
 
 describe("blank prefix entries never mean everything (fail closed)", () => {
@@ -553,10 +651,11 @@ describe("properties (fast-check)", () => {
         const p = policy({ prefix_acl: true, allowed_prefixes: allowed, denied_prefixes: denied });
         const isDenied = denied.some((d) => d.trim() === "" || k.startsWith(d));
         const isAllowed = allowed.length === 0 || allowed.some((a) => a.trim() !== "" && k.startsWith(a));
-        const expected = k !== "" && !isDenied && isAllowed;
-        expect(decide(p, r("read", "b", k)).allowed).toBe(expected);
-        // Listings never show a key a direct read would refuse, and show every key it would allow.
-        if (k !== "") expect(keyVisible(p, k)).toBe(expected);
+        const byAcl = k !== "" && !isDenied && isAllowed;
+        expect(decide(p, r("read", "b", k)).allowed).toBe(byAcl && !hasDotSegment(k));
+        // Listings never show a key the ACL refuses, and show every key it allows (a key with dot
+        // segments is listed but cannot be addressed).
+        if (k !== "") expect(keyVisible(p, k)).toBe(byAcl);
       }),
       { numRuns: 2000 },
     );
@@ -568,8 +667,35 @@ describe("properties (fast-check)", () => {
         const p = policy({ prefix_acl: true, allowed_prefixes: allowed, denied_prefixes: denied });
         const d = decide(p, list("b", pre));
         if (denied.some((x) => x.trim() !== "" && pre.startsWith(x))) expect(d.allowed).toBe(false);
-        if (commonPrefixVisible(p, pre)) expect(d.allowed).toBe(true);
+        if (commonPrefixVisible(p, pre) && !hasDotSegment(pre)) expect(d.allowed).toBe(true);
       }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test("with an ACL or a bucket list on, any key or prefix with a dot segment is InvalidArgument", () => {
+    fc.assert(
+      fc.property(
+        prefixes,
+        prefixes,
+        key,
+        fc.constantFrom<Access>("read", "write", "delete", "list"),
+        fc.constantFrom("acl", "allowed_buckets", "denied_buckets", "none"),
+        (a, d, k, access, mode) => {
+          const p = policy({
+            read_only: false,
+            prefix_acl: mode === "acl",
+            allowed_prefixes: a,
+            denied_prefixes: d,
+            allowed_buckets: mode === "allowed_buckets" ? ["b"] : [],
+            denied_buckets: mode === "denied_buckets" ? ["other"] : [],
+          });
+          const touch: Touch = access === "list" ? list("b", k) : r(access, "b", k);
+          const dec = decide(p, touch);
+          if (mode !== "none" && hasDotSegment(k)) expect(!dec.allowed && dec.code).toBe("InvalidArgument");
+          if (mode === "none" && k !== "") expect(dec.allowed).toBe(true);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -129,3 +129,13 @@ export function specFolderVisible(policy: Policy, prefix: string): boolean {
     policy.allowed_prefixes.some((a) => !blank(a) && a.startsWith(prefix))
   );
 }
+
+/**
+ * "while a prefix ACL or a bucket list is active, a key or listing prefix that has a `.` or `..`
+ * segment, or starts with `/`, is refused with `InvalidArgument`".
+ */
+export function specDotRefused(policy: Policy, keyOrPrefix: string): boolean {
+  const active = policy.prefix_acl || policy.allowed_buckets.length > 0 || policy.denied_buckets.length > 0;
+  if (!active) return false;
+  return keyOrPrefix.startsWith("/") || keyOrPrefix.split("/").some((s) => s === "." || s === "..");
+}

@@ -18,6 +18,7 @@ import {
   presignUrl,
   putObject,
 } from "../../src/ops/index.ts";
+import { compareKeys } from "../../src/ops/key-order.ts";
 import type { ClientPool } from "../../src/s3/clients.ts";
 import {
   bucketArb,
@@ -26,6 +27,7 @@ import {
   policyArb,
   SEED,
   specBucketAllowed,
+  specDotRefused,
   specFolderVisible,
   specKeyAllowed,
 } from "./arbitraries.ts";
@@ -74,12 +76,19 @@ function fakeContext(
               yield body;
             })(),
           };
-        case "ListObjectsV2Command":
+        case "ListObjectsV2Command": {
+          // Answered as S3 orders a page: sorted by UTF-8 bytes, after StartAfter, at most MaxKeys.
+          const { StartAfter, MaxKeys = 1000 } = (command as unknown as { input: ListInput }).input;
+          const entries = s3Entries(listing).filter(
+            (e) => StartAfter === undefined || compareKeys(e.name, StartAfter) > 0,
+          );
+          const page = entries.slice(0, MaxKeys);
           return {
-            Contents: listing.keys.map((Key) => ({ Key, Size: 1 })),
-            CommonPrefixes: listing.folders.map((Prefix) => ({ Prefix })),
-            IsTruncated: false,
+            Contents: page.filter((e) => !e.folder).map((e) => ({ Key: e.name, Size: 1 })),
+            CommonPrefixes: page.filter((e) => e.folder).map((e) => ({ Prefix: e.name })),
+            IsTruncated: entries.length > page.length,
           };
+        }
         case "CopyObjectCommand":
           return { CopyObjectResult: { ETag: '"e"' } };
         default:
@@ -105,6 +114,24 @@ function fakeContext(
     close() {},
   };
   return { ctx: { config, clients, audit: writer, log: NO_LOG, source: "mcp" }, sent, audit };
+}
+
+interface ListInput {
+  StartAfter?: string;
+  MaxKeys?: number;
+}
+
+/**
+ * The listing as S3 would hold it: no duplicates, and no key equal to a common prefix (S3 would have
+ * rolled it into the prefix), in S3's order.
+ */
+function s3Entries(listing: { keys: string[]; folders: string[] }): { name: string; folder: boolean }[] {
+  const folders = new Set(listing.folders);
+  const keys = new Set(listing.keys.filter((k) => !folders.has(k)));
+  return [
+    ...[...keys].map((name) => ({ name, folder: false })),
+    ...[...folders].map((name) => ({ name, folder: true })),
+  ].sort((a, b) => compareKeys(a.name, b.name));
 }
 
 const { S3Client: RealS3Client } = await import("@aws-sdk/client-s3");
@@ -152,7 +179,12 @@ async function run(
 /** What the spec says about one (access, bucket, key) before any size is known. */
 function specAllows(policy: Policy, access: "read" | "write" | "delete", bucket: string, key: string) {
   if (access !== "read" && policy.read_only) return false;
-  return specBucketAllowed(policy, bucket) && key !== "" && specKeyAllowed(policy, key);
+  return (
+    specBucketAllowed(policy, bucket) &&
+    key !== "" &&
+    !specDotRefused(policy, key) &&
+    specKeyAllowed(policy, key)
+  );
 }
 
 describe("operations over a fake S3", () => {
@@ -228,15 +260,23 @@ describe("operations over a fake S3", () => {
           }
           expect(f.audit).toHaveLength(1);
           if (result === undefined) {
-            expect((error as S3ToolError).code).toBe("PrefixDenied");
+            expect((error as S3ToolError).code).toBe(
+              specDotRefused(p, prefix) ? "InvalidArgument" : "PrefixDenied",
+            );
             expect(f.sent).toEqual([]);
             expect(f.audit[0]?.status).toBe("denied");
             return;
           }
           for (const o of result.objects) expect(specKeyAllowed(p, o.key)).toBe(true);
           for (const c of result.common_prefixes) expect(specFolderVisible(p, c)).toBe(true);
-          expect(result.objects.map((o) => o.key)).toEqual(keys.filter((k) => specKeyAllowed(p, k)));
-          expect(result.common_prefixes).toEqual(folders.filter((c) => specFolderVisible(p, c)));
+          const held = s3Entries({ keys, folders });
+          expect(result.objects.map((o) => o.key)).toEqual(
+            held.filter((e) => !e.folder && specKeyAllowed(p, e.name)).map((e) => e.name),
+          );
+          expect(result.common_prefixes).toEqual(
+            held.filter((e) => e.folder && specFolderVisible(p, e.name)).map((e) => e.name),
+          );
+          expect(result.is_truncated).toBe(false);
           expect(result.count).toBe(result.objects.length + result.common_prefixes.length);
         },
       ),

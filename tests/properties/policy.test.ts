@@ -21,6 +21,7 @@ import {
   policyArb,
   SEED,
   specBucketAllowed,
+  specDotRefused,
   specFolderVisible,
   specKeyAllowed,
 } from "./arbitraries.ts";
@@ -64,6 +65,7 @@ describe("policy gate: single keys", () => {
           else if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(bucket)) expected = "InvalidBucketName";
           else if (!specBucketAllowed(policy, bucket)) expected = "BucketDenied";
           else if (key === "") expected = "InvalidArgument";
+          else if (specDotRefused(policy, key)) expected = "InvalidArgument";
           else if (!specKeyAllowed(policy, key)) expected = "PrefixDenied";
           else if (
             policy.size_limits &&
@@ -95,7 +97,10 @@ describe("policy gate: single keys", () => {
           const d = decide(on, touch("read", "alpha", variant));
           // A variant is judged on its own bytes, never on the key it resembles.
           expect(d.allowed).toBe(
-            variant !== "" && specKeyAllowed(on, variant) && specBucketAllowed(on, "alpha"),
+            variant !== "" &&
+              specKeyAllowed(on, variant) &&
+              specBucketAllowed(on, "alpha") &&
+              !specDotRefused(on, variant),
           );
         }
       }),

@@ -228,6 +228,7 @@ describe.skipIf(!RELEASE_TESTS)("release artifacts", () => {
     const r = spawnSync("sha256sum", ["--strict", "-c", "checksums.txt"], {
       cwd: RELEASE_DIR,
       encoding: "utf8",
+      timeout: 60_000,
     });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
@@ -257,6 +258,7 @@ describe.skipIf(!RELEASE_TESTS)("release artifacts", () => {
       const r = spawnSync("sha256sum", ["-c", "--ignore-missing", "checksums.txt"], {
         cwd: dir,
         encoding: "utf8",
+        timeout: 60_000,
       });
       expect(r.status).not.toBe(0);
       expect(r.stdout).toContain(`${first}: FAILED`);

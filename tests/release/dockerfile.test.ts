@@ -150,7 +150,7 @@ describe("Dockerfile (static)", () => {
 // nobody it is, with only the C/C++ runtime and CA certificates beside it. Needs root (for
 // unshare/mount/chroot); skipped elsewhere.
 const IS_ROOT = process.getuid?.() === 0;
-const HAS_UNSHARE = spawnSync("unshare", ["--version"], { stdio: "ignore" }).status === 0;
+const HAS_UNSHARE = spawnSync("unshare", ["--version"], { stdio: "ignore", timeout: 60_000 }).status === 0;
 const SIMULATE =
   RELEASE_TESTS && IS_ROOT && HAS_UNSHARE && process.platform === "linux" && process.arch === "x64";
 if (RELEASE_TESTS && !SIMULATE) console.warn("image simulation skipped: needs root, unshare and linux-x64");
@@ -193,7 +193,7 @@ describe.skipIf(!SIMULATE)(
 
     const runInImage = (args: string[], extra: Record<string, string> = {}) => {
       const root = join(tmp?.dir ?? "", "root");
-      spawnSync("mkdir", ["-p", root]);
+      spawnSync("mkdir", ["-p", root], { timeout: 60_000 });
       const env = {
         ...cleanEnv(join(tmp?.dir ?? "", "home"), extra),
         HOME: "/home/nonroot",

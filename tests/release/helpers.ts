@@ -47,8 +47,8 @@ export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
 export function extract(archivePath: string, dir: string): string {
   mkdirSync(dir, { recursive: true });
   const r = archivePath.endsWith(".zip")
-    ? spawnSync("unzip", ["-q", "-o", archivePath, "-d", dir], { encoding: "utf8" })
-    : spawnSync("tar", ["-xzf", archivePath, "-C", dir], { encoding: "utf8" });
+    ? spawnSync("unzip", ["-q", "-o", archivePath, "-d", dir], { encoding: "utf8", timeout: 60_000 })
+    : spawnSync("tar", ["-xzf", archivePath, "-C", dir], { encoding: "utf8", timeout: 60_000 });
   if (r.status !== 0) throw new Error(`cannot unpack ${archivePath}: ${r.stderr || r.error?.message}`);
   return dir;
 }
@@ -98,14 +98,18 @@ export function packageVersion(): string {
 }
 
 export function gitShortHead(): string {
-  const r = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" });
+  const r = spawnSync("git", ["rev-parse", "--short", "HEAD"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return r.status === 0 ? r.stdout.trim() : "unknown";
 }
 
 /** How to run a linux-arm64 binary here: natively, under qemu-user, or not at all. */
 export function arm64Runner(): { prefix: string[] } | { skip: string } {
   if (process.platform === "linux" && process.arch === "arm64") return { prefix: [] };
-  const qemu = spawnSync("qemu-aarch64-static", ["--version"], { stdio: "ignore" });
+  const qemu = spawnSync("qemu-aarch64-static", ["--version"], { stdio: "ignore", timeout: 60_000 });
   if (qemu.error || qemu.status !== 0) {
     return { skip: "qemu-aarch64-static is not installed (bash scripts/install-qemu.sh)" };
   }

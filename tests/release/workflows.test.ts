@@ -69,7 +69,7 @@ describe("workflow lint", () => {
   });
 
   test("shellcheck runs over run: scripts and reports workflow line numbers", () => {
-    const probe = Bun.spawnSync(["shellcheck", "--version"]);
+    const probe = Bun.spawnSync(["shellcheck", "--version"], { timeout: 60_000 });
     if (probe.exitCode !== 0) {
       console.warn("shellcheck not installed: skipping the run: script check");
       return;

@@ -27,6 +27,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { isRgwInstalled, startGuardian, startRgw } from "../../scripts/rgw.ts";
+import { startS3rver } from "../../scripts/s3rver.ts";
 
 export type TestS3Kind = "rgw" | "s3rver" | "external";
 
@@ -79,17 +80,28 @@ export async function stopTestS3(): Promise<void> {
   await server?.stop();
 }
 
+/**
+ * Which server this test process will use, decided without starting it (tests/support/capabilities.ts
+ * needs it while tests are being declared). MCP_S3_TEST_SERVER=s3rver forces the emulator, to see
+ * what a machine without Ceph runs.
+ */
+export function plannedTestS3Kind(): TestS3Kind {
+  if (process.env.MCP_S3_TEST_ENDPOINT) return "external";
+  if (process.env.MCP_S3_TEST_SERVER === "s3rver") return "s3rver";
+  return isRgwInstalled() ? "rgw" : "s3rver";
+}
+
 async function chooseAndStart(): Promise<Running> {
-  const external = process.env.MCP_S3_TEST_ENDPOINT;
-  if (external) return useExternal(external);
-  if (isRgwInstalled()) return startRgwServer();
-  if (isCi()) {
+  const kind = plannedTestS3Kind();
+  if (kind === "external") return useExternal(process.env.MCP_S3_TEST_ENDPOINT as string);
+  if (kind === "rgw") return startRgwServer();
+  if (isCi() && process.env.MCP_S3_TEST_SERVER !== "s3rver") {
     throw new Error(
       "[test-s3] CI is set but radosgw is not installed: CI must test against a real S3 (Ceph RGW). " +
         "Install the Debian packages radosgw ceph-mon ceph-osd, or set MCP_S3_TEST_ENDPOINT.",
     );
   }
-  return startS3rver();
+  return startS3rverServer();
 }
 
 function isCi(): boolean {
@@ -137,36 +149,14 @@ async function startRgwServer(): Promise<Running> {
   return { s3, stop: () => rgw.stop() };
 }
 
-// s3rver ships no types; this is the part we use.
-interface S3rverInstance {
-  run(): Promise<{ port: number }>;
-  close(): Promise<void>;
-}
-type S3rverClass = new (opts: Record<string, unknown>) => S3rverInstance;
-
-async function startS3rver(): Promise<Running> {
-  // A non-literal specifier keeps the type checker from demanding type declarations.
-  const specifier = "s3rver";
-  const S3rver = ((await import(specifier)) as { default: S3rverClass }).default;
-  const dir = mkdtempSync(join(scratchDir(), "s3rver-"));
-  const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory: dir });
-  const { port } = await server.run();
-  const endpoint = `http://127.0.0.1:${port}`;
+async function startS3rverServer(): Promise<Running> {
+  const server = await startS3rver(scratchDir());
   announce(
-    `RGW not installed: using the s3rver emulator at ${endpoint} (not a real S3; wrong secrets are not rejected)`,
+    `RGW not installed: using the s3rver emulator at ${server.endpoint} (not a real S3; tests that need RGW are skipped, see the summary at the end)`,
   );
   return {
-    // s3rver knows exactly one account, with these fixed keys.
-    s3: {
-      kind: "s3rver",
-      endpoint,
-      region: "us-east-1",
-      users: [{ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" }],
-    },
-    stop: async () => {
-      await server.close().catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
-    },
+    s3: { kind: "s3rver", endpoint: server.endpoint, region: server.region, users: server.users },
+    stop: () => server.stop(),
   };
 }
 

@@ -9,7 +9,7 @@ export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
     name: "s3_list_objects",
     title: "List objects",
     description:
-      "List one page (up to max_keys) of the objects in a bucket, optionally under a key prefix. With delimiter '/' the listing is one level deep: sub-folders come back as common_prefixes. When is_truncated is true, call again with continuation_token = next_continuation_token for the next page. Keys the policy refuses are never listed.",
+      "List one page (up to max_keys) of the objects in a bucket, optionally under a key prefix. With delimiter '/' the listing is one level deep: sub-folders come back as common_prefixes. When is_truncated is true, call again with the same bucket, prefix and delimiter and continuation_token = next_continuation_token for the next page (the token is opaque and lasts while the server runs). Keys the policy refuses are never listed.",
     input: {
       bucket: bucketField(),
       prefix: z
