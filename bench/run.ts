@@ -31,6 +31,7 @@ import { parseArgs } from "node:util";
 import { CopyObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { isRgwInstalled, type RgwServer, startRgw } from "../scripts/rgw.ts";
 import { BULK_OPS_FULL, BULK_OPS_QUICK, bulkOpsMeasures } from "./lib/bulk-ops.ts";
+import { TREE_FULL, TREE_MEASURE_IDS, TREE_QUICK, treeMeasures } from "./lib/bulk-transfer.ts";
 import { type HttpResults, measureHttp } from "./lib/http.ts";
 import {
   callOk,
@@ -163,6 +164,7 @@ const MEASURE_IDS = [
   "get-big-stdout",
   "rm10k",
   "du50k",
+  ...TREE_MEASURE_IDS,
   "mcp",
   "http",
   "mcp-reads",
@@ -477,6 +479,18 @@ function cliMeasures(ctx: Ctx): CliMeasure[] {
         const text = readFileSync(f, "utf8");
         rmSync(f, { force: true });
         return text;
+      },
+      log: ctx.log,
+    }),
+    ...treeMeasures({
+      plan: p.quick ? TREE_QUICK : TREE_FULL,
+      bucket: BUCKET,
+      raw: ctx.raw,
+      target: ctx.target,
+      work: w,
+      deleted: (bytes) => {
+        ctx.garbage += bytes;
+        gcIfNeeded(ctx);
       },
       log: ctx.log,
     }),
@@ -971,7 +985,7 @@ function targets(r: Report): Target[] {
         ? undefined
         : (big.rss ?? Number.POSITIVE_INFINITY) <= 150 * MiB,
   });
-  for (const id of ["rm10k", "du50k"]) {
+  for (const id of ["rm10k", "du50k", ...TREE_MEASURE_IDS]) {
     const x = row(id);
     const ratio = x === undefined ? Number.NaN : ratioTo(x, "best");
     out.push({

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findExecutable } from "../../scripts/rgw.ts";
 import { awsBulkOps, type BulkOpsCommands, mcpS3BulkOps, rcloneBulkOps, s3cmdBulkOps } from "./bulk-ops.ts";
+import { awsTree, mcpS3Tree, rcloneTree, s3cmdTree, type TreeCommands } from "./bulk-transfer.ts";
 import { probe } from "./proc.ts";
 import type { S3Target } from "./s3.ts";
 
@@ -37,6 +38,8 @@ export interface Tool {
   cmd: Commands;
   /** rm -r and du (bench/lib/bulk-ops.ts). */
   bulkOps?: BulkOpsCommands;
+  /** Tree uploads, downloads and sync (bench/lib/bulk-transfer.ts). */
+  tree?: TreeCommands;
 }
 
 export interface MissingTool {
@@ -92,6 +95,7 @@ export function mcpS3Tool(binary: string, t: S3Target, home: string, label?: str
       cat: (b, k) => [binary, "cat", u(b, k)],
     },
     bulkOps: mcpS3BulkOps(binary),
+    tree: mcpS3Tree(binary),
   };
 }
 
@@ -150,6 +154,7 @@ export function peerTools(t: S3Target, work: string): { tools: Tool[]; missing: 
         cat: (b, k) => r("cat", loc(b, k)),
       },
       bulkOps: rcloneBulkOps(r, loc),
+      tree: rcloneTree(r, loc),
     });
   }
 
@@ -193,6 +198,7 @@ export function peerTools(t: S3Target, work: string): { tools: Tool[]; missing: 
         cat: (b, k) => a("cp", ...q, `s3://${b}/${k}`, "-"),
       },
       bulkOps: awsBulkOps(a),
+      tree: awsTree(a),
     });
   }
 
@@ -236,6 +242,7 @@ export function peerTools(t: S3Target, work: string): { tools: Tool[]; missing: 
         cat: (b, k) => s("get", `s3://${b}/${k}`, "-"),
       },
       bulkOps: s3cmdBulkOps(s),
+      tree: s3cmdTree(s),
     });
   }
   return { tools, missing };

@@ -33,6 +33,7 @@ export async function* matchObjects(
     bucket: source.bucket,
     prefix: source.prefix,
     connection: source.connection,
+    signal: options.signal,
   })) {
     if (options.signal?.aborted) return;
     const taken = page.filter(

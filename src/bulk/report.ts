@@ -63,7 +63,8 @@ export class BulkReport {
     return this.counts.done + this.counts.skipped + this.counts.refused + this.counts.failed;
   }
 
-  async item(r: ItemRecord): Promise<void> {
+  /** `options.line: false` counts the item and prints its JSON record, but no human line (an unchanged item of a sync). */
+  async item(r: ItemRecord, options: { line?: boolean } = {}): Promise<void> {
     this.counts[r.status]++;
     const out = this.cli.out;
     if (out.json) {
@@ -75,7 +76,7 @@ export class BulkReport {
         status: r.status,
         ...(r.error === undefined ? {} : { error: r.error }),
       });
-    } else if (!out.quiet) {
+    } else if (!out.quiet && options.line !== false) {
       await out.lines([itemLine(r, this.verb)]);
     }
   }

@@ -83,6 +83,47 @@ export const BULK_OPTIONS: OptionSpecs = {
   },
 };
 
+/** Tree transfers: cp, put and mv (get takes the same without --dry-run, sync without -r). */
+const TREE_OPTIONS: OptionSpecs = {
+  ...BULK_OPTIONS,
+  concurrency: {
+    type: "string",
+    value: "N",
+    description: "objects in flight at once (default 16)",
+  },
+  "follow-symlinks": {
+    type: "boolean",
+    description: "upload what symbolic links in a directory point to (default: skip them)",
+  },
+};
+
+const { "dry-run": _dryRun, "follow-symlinks": _follow, ...GET_TREE_OPTIONS } = TREE_OPTIONS;
+const { recursive: _recursive, ...SYNC_TREE_OPTIONS } = TREE_OPTIONS;
+
+const SYNC_OPTIONS: OptionSpecs = {
+  ...SYNC_TREE_OPTIONS,
+  delete: {
+    type: "boolean",
+    description: "also delete what the source lacks (never an excluded item; deletes need --read-only=false)",
+  },
+  checksum: {
+    type: "boolean",
+    description: "compare content (MD5 ETags) instead of modification times",
+  },
+  "size-only": { type: "boolean", description: "compare sizes only" },
+};
+
+const BULK_RESULTS =
+  "Each object is checked by the policy and audited on its own; with --json one record per item\n" +
+  '{op, source, dest, size, status: "done"|"skipped"|"refused"|"failed", error?}. Exit 3 if any item\n' +
+  "was refused, else 1 if any failed, 4 if a pattern or prefix matched nothing.";
+
+const BULK_DETAILS =
+  "With -r the source is a directory or a prefix: its contents go directly below the destination\n" +
+  '(s3://b/logs and s3://b/logs/ both mean the keys under "logs/"). A source key with *, ** or ?\n' +
+  "is a pattern: every matching object keeps its path below the pattern's literal prefix.\n" +
+  BULK_RESULTS;
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "serve",
@@ -176,56 +217,120 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "get",
-    summary: "download an object to a file (or - for stdout)",
+    summary: "download an object to a file (or - for stdout); -r: a prefix to a directory",
     usage: "s3://bucket/key [FILE|DIR|-]",
     minArgs: 1,
     maxArgs: 2,
-    options: {},
+    options: GET_TREE_OPTIONS,
     tool: "s3_get_object",
     details:
       "Without FILE the object is saved under its base name in the current directory. The download\n" +
       "goes to a temporary file beside FILE that is renamed when complete, so an interrupted or failed\n" +
       "download never leaves a partial file under the final name. Objects larger than 64 MiB are\n" +
-      "fetched as parallel ranged requests (4 x 64 MiB).",
+      "fetched as parallel ranged requests (4 x 64 MiB).\n\n" +
+      "get -r s3://bucket/prefix/ DIR (or a pattern) saves every object below DIR (default: the current\n" +
+      "directory), creating directories as needed; a key that would land outside DIR (.. segments, a\n" +
+      "leading /) fails for that item (InvalidArgument).\n\n" +
+      BULK_DETAILS,
     examples: [
       "mcp-s3 get s3://my-bucket/report.pdf",
       "mcp-s3 get --max-get-size 5GB s3://my-bucket/dump.tar ./",
+      "mcp-s3 get -r s3://my-bucket/reports/2024/ ./reports",
+      "mcp-s3 get 's3://my-bucket/logs/**.gz' ./logs --concurrency 32",
     ],
     load: () => import("./commands/get.ts"),
   },
   {
     name: "put",
-    summary: "upload a file (or - for stdin), streamed",
+    summary: "upload a file (or - for stdin), streamed; -r: a directory to a prefix",
     usage: "FILE|- s3://bucket/key",
     minArgs: 2,
     maxArgs: 2,
-    options: TRANSFER_OPTIONS,
+    options: { ...TRANSFER_OPTIONS, ...TREE_OPTIONS },
     tool: "s3_put_object",
     details:
       'A key ending in "/" gets the file\'s base name appended. A file up to --multipart-threshold\n' +
       "(200MiB) is streamed as one PutObject; larger files and stdin go as a multipart upload of 8 MiB\n" +
       "parts. Either way a failure, SIGINT or SIGTERM leaves no partial object (the multipart upload\n" +
-      "is aborted). Writes are refused unless the policy allows them (--read-only=false).",
+      "is aborted). Writes are refused unless the policy allows them (--read-only=false).\n\n" +
+      "put -r DIR s3://bucket/prefix/ uploads every file below DIR (symbolic links are skipped unless\n" +
+      "--follow-symlinks).\n\n" +
+      BULK_DETAILS,
     examples: [
       "mcp-s3 --read-only=false put ./report.pdf s3://my-bucket/reports/",
+      "mcp-s3 --read-only=false put -r ./site s3://my-bucket/www/ --exclude '*.tmp'",
       "tar c dir | mcp-s3 --read-only=false put - s3://my-bucket/dir.tar --content-type application/x-tar",
     ],
     load: () => import("./commands/put.ts"),
   },
   {
     name: "cp",
-    summary: "copy: S3 to S3 on the server; local to S3 like put, S3 to local like get",
+    summary: "copy: S3 to S3 on the server; local to S3 like put, S3 to local like get (-r: trees)",
     usage: "SRC DST",
     minArgs: 2,
     maxArgs: 2,
-    options: TRANSFER_OPTIONS,
+    options: { ...TRANSFER_OPTIONS, ...TREE_OPTIONS },
     tool: "s3_copy_object",
     details:
       'Only arguments starting with s3:// are S3 locations here (a plain "a/b" is a local path). A\n' +
       'destination key ending in "/" gets the source\'s base name appended. --metadata on an S3 to\n' +
-      "S3 copy replaces the user metadata; without it the source's is kept.",
-    examples: ["mcp-s3 --read-only=false cp s3://a/x.csv s3://b/archive/", "mcp-s3 cp s3://a/x.csv ./x.csv"],
+      "S3 copy replaces the user metadata; without it the source's is kept.\n\n" +
+      "cp -r copies a directory to a prefix, a prefix to a directory, or a prefix to a prefix (on the\n" +
+      "server). --dry-run prints each item with the policy's decision and changes nothing.\n\n" +
+      BULK_DETAILS,
+    examples: [
+      "mcp-s3 --read-only=false cp s3://a/x.csv s3://b/archive/",
+      "mcp-s3 cp s3://a/x.csv ./x.csv",
+      "mcp-s3 --read-only=false cp -r ./site s3://my-bucket/www/",
+      "mcp-s3 cp 's3://my-bucket/logs/**.gz' ./arch/",
+      "mcp-s3 --read-only=false cp -r s3://a/2024/ s3://b/backup/2024/ --dry-run",
+    ],
     load: () => import("./commands/cp.ts"),
+  },
+  {
+    name: "mv",
+    summary: "move: copy, then delete each source once its copy succeeded (-r: trees)",
+    usage: "SRC DST",
+    minArgs: 2,
+    maxArgs: 2,
+    options: { ...TRANSFER_OPTIONS, ...TREE_OPTIONS },
+    details:
+      "S3 to S3 is a server-side copy then a delete; local to S3 an upload, then the file is removed;\n" +
+      "S3 to local a download, then the object is deleted. A source is deleted only after its copy\n" +
+      "succeeded, so an interrupted or refused mv never loses an object. Both steps are writes or\n" +
+      "deletes (audited as s3_copy_object / s3_put_object / s3_get_object, then s3_delete_object):\n" +
+      "refused in read-only mode.\n\n" +
+      BULK_DETAILS,
+    examples: [
+      "mcp-s3 --read-only=false mv s3://my-bucket/inbox/a.csv s3://my-bucket/done/",
+      "mcp-s3 --read-only=false mv -r s3://my-bucket/tmp/ s3://my-bucket/archive/tmp/",
+      "mcp-s3 --read-only=false mv 's3://my-bucket/inbox/*.csv' ./processed/",
+    ],
+    load: () => import("./commands/mv.ts"),
+  },
+  {
+    name: "sync",
+    summary: "make DST hold what SRC holds, sending only what is missing or differs",
+    usage: "SRC DST",
+    minArgs: 2,
+    maxArgs: 2,
+    options: { ...TRANSFER_OPTIONS, ...SYNC_OPTIONS },
+    details:
+      "Directory to prefix, prefix to directory, or prefix to prefix. An item is sent when it is missing\n" +
+      "at DST or its size differs, else when SRC is newer (upload, copy) or the times differ (download:\n" +
+      "every downloaded file gets the object's LastModified as its time); --size-only compares sizes\n" +
+      "only; --checksum compares content (MD5 ETags; the file is read, nothing is downloaded). Times\n" +
+      "and sizes come from listings, so a sync with nothing to do transfers no object body.\n" +
+      "--delete also deletes what SRC lacks (never an item excluded by a filter). Unchanged items are\n" +
+      "counted as skipped (with --json, one record each; no human line). Audited per object as\n" +
+      "s3_put_object, s3_get_object, s3_copy_object or s3_delete_object; listings as s3_list_objects.\n\n" +
+      BULK_RESULTS,
+    examples: [
+      "mcp-s3 --read-only=false sync ./site s3://my-bucket/www/ --delete",
+      "mcp-s3 sync s3://my-bucket/reports/ ./reports",
+      "mcp-s3 --read-only=false sync s3://a/data/ s3://b/data/ --checksum --dry-run",
+    ],
+    load: () => import("./commands/sync.ts"),
   },
   {
     name: "rm",

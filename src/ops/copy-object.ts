@@ -7,19 +7,24 @@ import {
 } from "@aws-sdk/client-s3";
 import { normalizeEtag } from "../s3/etag.ts";
 import { uploadLeftBehind } from "./cleanup.ts";
-import { head, type ObjectMetadata } from "./head-object.ts";
+import { head, type ListedObject, type ObjectMetadata } from "./head-object.ts";
 import { checkMetadata } from "./metadata.ts";
-import { type Execution, type OpsContext, runOperation } from "./run.ts";
+import { type Execution, type OperationSpec, type OpsContext, runOperation } from "./run.ts";
+import { type OperationTarget, operationSpec } from "./spec.ts";
 
-export interface CopyObjectArgs {
+export interface CopyObjectArgs extends OperationTarget {
   readonly source_bucket: string;
   readonly source_key: string;
   readonly dest_bucket: string;
   readonly dest_key: string;
   /** Replaces the user metadata of the copy; absent keeps the source's. */
   readonly metadata?: Readonly<Record<string, string>> | undefined;
-  readonly connection?: string | undefined;
-  readonly signal?: AbortSignal | undefined;
+  /**
+   * What a listing said about the source (bulk copies). A copy that keeps the source's metadata and
+   * fits one CopyObject then skips the HEAD: the gate judges the listed size, and the copy requires
+   * the listed ETag (CopySourceIfMatch), so a source replaced since the listing is not copied.
+   */
+  readonly listed?: ListedObject | undefined;
   /** Called with the bytes copied so far and the source's size, after each part of a multipart copy. */
   readonly onProgress?: ((copied: number, total: number) => void) | undefined;
   /** Sources larger than this are copied part by part (default: 5 GiB, the most CopyObject takes). */
@@ -47,34 +52,60 @@ export function copyObject(
   args: CopyObjectArgs,
   tool = "s3_copy_object",
 ): Promise<CopyObjectResult> {
-  return runOperation(
-    ctx,
+  const threshold = args.multipart_threshold ?? SINGLE_COPY_MAX;
+  // Consent is asked once the source's size has passed the put limit (below).
+  const spec = { ...copySpec(args, tool, args.listed?.size), consentInRun: true };
+  return runOperation(ctx, spec, async (run) => {
+    const metadata = checkMetadata(args.metadata);
+    const listed = args.listed;
+    const source =
+      listed !== undefined && metadata === undefined && listed.size <= threshold
+        ? listedSource(args, listed)
+        : await head(run, args.source_bucket, args.source_key);
+    run.authorize([{ access: "write", bucket: args.dest_bucket, key: args.dest_key, size: source.size }]);
+    await run.confirm({ size: source.size });
+    run.count(source.size);
+    return source.size > threshold
+      ? multipartCopy(run, args, source, metadata)
+      : singleCopy(run, args, source, metadata);
+  });
+}
+
+/**
+ * What copyObject declares to the gate (a dry run previews exactly this): a read of the source and a
+ * write of the destination, of `size` bytes when the caller knows it (the copy itself learns it from
+ * a HEAD and asks again).
+ */
+export function copySpec(args: CopyObjectArgs, tool = "s3_copy_object", size?: number): OperationSpec {
+  return operationSpec(
+    tool,
+    args,
     {
-      tool,
-      connection: args.connection,
       bucket: args.source_bucket,
       key: args.source_key,
       dest_bucket: args.dest_bucket,
       dest_key: args.dest_key,
-      signal: args.signal,
-      // Consent is asked once the source's size has passed the put limit (below).
-      consentInRun: true,
-      touches: [
-        { access: "read", bucket: args.source_bucket, key: args.source_key },
-        { access: "write", bucket: args.dest_bucket, key: args.dest_key },
-      ],
     },
-    async (run) => {
-      const metadata = checkMetadata(args.metadata);
-      const source = await head(run, args.source_bucket, args.source_key);
-      run.authorize([{ access: "write", bucket: args.dest_bucket, key: args.dest_key, size: source.size }]);
-      await run.confirm({ size: source.size });
-      run.count(source.size);
-      return source.size > (args.multipart_threshold ?? SINGLE_COPY_MAX)
-        ? multipartCopy(run, args, source, metadata)
-        : singleCopy(run, args, source, metadata);
-    },
+    [
+      { access: "read", bucket: args.source_bucket, key: args.source_key },
+      size === undefined
+        ? { access: "write", bucket: args.dest_bucket, key: args.dest_key }
+        : { access: "write", bucket: args.dest_bucket, key: args.dest_key, size },
+    ],
   );
+}
+
+function listedSource(args: CopyObjectArgs, listed: ListedObject): ObjectMetadata {
+  return {
+    bucket: args.source_bucket,
+    key: args.source_key,
+    content_type: null,
+    content_length: listed.size,
+    size: listed.size,
+    last_modified: listed.last_modified,
+    etag: listed.etag,
+    metadata: {},
+  };
 }
 
 /** CopySource is `bucket/key` with the key URL-encoded (slashes kept), as S3 requires. */

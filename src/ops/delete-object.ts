@@ -1,7 +1,9 @@
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { S3ToolError } from "../errors.ts";
+import type { Touch } from "../policy/decide.ts";
 import { head, type ObjectRef } from "./head-object.ts";
 import { type OperationSpec, type OpsContext, runOperation } from "./run.ts";
+import { operationSpec } from "./spec.ts";
 
 export interface DeleteObjectResult {
   bucket: string;
@@ -16,6 +18,7 @@ export interface DeleteOptions {
    * missing object almost always means the user meant a folder (`rm -r`).
    */
   readonly mustExist?: boolean;
+  /** Cancels the delete (the same as `args.signal`). */
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -25,16 +28,12 @@ export function deleteObjectSpec(
   tool = "s3_delete_object",
   mustExist = false,
 ): OperationSpec {
-  return {
-    tool,
-    connection: args.connection,
-    bucket: args.bucket,
-    key: args.key,
-    touches: [
-      ...(mustExist ? [{ access: "read" as const, bucket: args.bucket, key: args.key }] : []),
-      { access: "delete", bucket: args.bucket, key: args.key },
-    ],
-  };
+  const { bucket, key } = args;
+  const touches: Touch[] = [
+    ...(mustExist ? [{ access: "read" as const, bucket, key }] : []),
+    { access: "delete", bucket, key },
+  ];
+  return operationSpec(tool, args, { bucket, key }, touches);
 }
 
 /** S3 deletes are idempotent: deleting a key that does not exist succeeds (unless `mustExist`). */
@@ -45,15 +44,12 @@ export function deleteObject(
   options: DeleteOptions = {},
 ): Promise<DeleteObjectResult> {
   const mustExist = options.mustExist === true;
-  return runOperation(
-    ctx,
-    { ...deleteObjectSpec(args, tool, mustExist), signal: options.signal },
-    async (run) => {
-      if (mustExist) await head(run, args.bucket, args.key);
-      await run.client.send(new DeleteObjectCommand({ Bucket: args.bucket, Key: args.key }), run.http);
-      return { bucket: args.bucket, key: args.key, deleted: true };
-    },
-  );
+  const target = options.signal === undefined ? args : { ...args, signal: options.signal };
+  return runOperation(ctx, deleteObjectSpec(target, tool, mustExist), async (run) => {
+    if (mustExist) await head(run, args.bucket, args.key);
+    await run.client.send(new DeleteObjectCommand({ Bucket: args.bucket, Key: args.key }), run.http);
+    return { bucket: args.bucket, key: args.key, deleted: true };
+  });
 }
 
 export function isMissingKey(e: unknown): boolean {

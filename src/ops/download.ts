@@ -4,14 +4,17 @@
 // interrupted download never leaves a truncated file under the final name. Large objects are
 // fetched as parallel ranged GETs written at their offsets; memory stays constant either way.
 import { randomBytes } from "node:crypto";
+import { closeSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { type FileHandle, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { GetObjectCommand, type GetObjectCommandOutput } from "@aws-sdk/client-s3";
 import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
+import { localFileError } from "../local-errors.ts";
 import { fileLeftBehind } from "./cleanup.ts";
-import { head, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
-import { type Execution, type OpsContext, runOperation } from "./run.ts";
+import { head, type ListedObject, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
+import { type Execution, type OperationSpec, type OpsContext, runOperation } from "./run.ts";
+import { objectSpec } from "./spec.ts";
 
 /** Objects at least this large are fetched as parallel ranges. */
 export const PARALLEL_THRESHOLD = 64 * 1024 * 1024;
@@ -19,11 +22,23 @@ export const PARALLEL_THRESHOLD = 64 * 1024 * 1024;
 // peak RSS (bench/NOTES.md); fewer, longer requests also mean fewer round trips on real S3.
 export const RANGE_SIZE = 64 * 1024 * 1024;
 export const RANGE_CONCURRENCY = 4;
+/**
+ * Objects up to this size are received into memory and written (temporary file, rename) with
+ * synchronous calls: each asynchronous file call is a round trip through the I/O thread pool, and
+ * for a tree of thousands of small objects those round trips cost more CPU than the HTTP request
+ * (bench/NOTES.md). Nothing can interrupt the synchronous write, so no temporary file is left.
+ */
+const SMALL_OBJECT_MAX = 64 * 1024;
 
 export interface DownloadArgs extends ObjectRef {
   /** The final file. Its directory must exist; an existing file is replaced when the download completes. */
   readonly path: string;
-  readonly signal?: AbortSignal | undefined;
+  /**
+   * What a listing said about the object (bulk downloads). The HEAD is then skipped: the gate judges
+   * the listed size up front, and every GET requires the listed ETag (If-Match), so an object
+   * replaced since the listing fails instead of arriving mixed or larger than was allowed.
+   */
+  readonly listed?: ListedObject | undefined;
   /** Called once the object's size is known (after the HEAD). */
   readonly onStart?: ((total: number) => void) | undefined;
   /** Called with the running byte count. */
@@ -52,27 +67,105 @@ export function downloadToFile(
   args: DownloadArgs,
   tool = "s3_get_object",
 ): Promise<DownloadResult> {
-  return runOperation(
-    ctx,
-    {
-      tool,
-      connection: args.connection,
-      bucket: args.bucket,
-      key: args.key,
-      signal: args.signal,
-      touches: [{ access: "read", bucket: args.bucket, key: args.key }],
+  return runOperation(ctx, downloadSpec(args, tool), async (run) => {
+    const meta =
+      args.listed === undefined ? await head(run, args.bucket, args.key) : listedMeta(args, args.listed);
+    // The whole object is read, whatever the request split: the get limit applies to its size.
+    run.authorize([{ access: "read", bucket: args.bucket, key: args.key, size: meta.size }]);
+    args.onStart?.(meta.size);
+    const written =
+      meta.size <= SMALL_OBJECT_MAX
+        ? await smallIntoFile(run, args, meta)
+        : await intoTempFile(run, args, meta.size, (fh) => fetchInto(run, args, meta, fh));
+    run.count(meta.size);
+    const { content_length: _, ...rest } = meta;
+    return { ...rest, file: args.path, bytes: meta.size, requests: written };
+  });
+}
+
+/**
+ * What downloadToFile declares to the gate (a dry run previews exactly this): a read, of the listed
+ * size when the caller knows it (otherwise the size from the HEAD is judged before any byte moves).
+ */
+export function downloadSpec(
+  args: ObjectRef & { readonly listed?: ListedObject | undefined },
+  tool = "s3_get_object",
+): OperationSpec {
+  return objectSpec(tool, args, "read", args.listed?.size);
+}
+
+function listedMeta(args: DownloadArgs, listed: ListedObject): ObjectMetadata {
+  return {
+    bucket: args.bucket,
+    key: args.key,
+    content_type: null,
+    content_length: listed.size,
+    size: listed.size,
+    last_modified: listed.last_modified,
+    etag: listed.etag,
+    metadata: {},
+  };
+}
+
+/** A small object: fetched into memory, then written beside the destination and renamed into place. */
+async function smallIntoFile(run: Execution, args: DownloadArgs, meta: ObjectMetadata): Promise<number> {
+  const bytes = new Uint8Array(meta.size);
+  let done = 0;
+  await fetchRange(
+    run,
+    args,
+    meta,
+    (chunk, at) => {
+      bytes.set(chunk, at);
     },
-    async (run) => {
-      const meta = await head(run, args.bucket, args.key);
-      // The whole object is read, whatever the request split: the get limit applies to its size.
-      run.authorize([{ access: "read", bucket: args.bucket, key: args.key, size: meta.size }]);
-      args.onStart?.(meta.size);
-      const written = await intoTempFile(run, args, meta.size, (fh) => fetchInto(run, args, meta, fh));
-      run.count(meta.size);
-      const { content_length: _, ...rest } = meta;
-      return { ...rest, file: args.path, bytes: meta.size, requests: written };
+    undefined,
+    args.signal ?? new AbortController().signal,
+    (n) => {
+      done += n;
+      args.onProgress?.(done);
     },
   );
+  const tmp = tempPath(args.path);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, "wx", 0o666);
+  } catch (e) {
+    throw localError(e, dirname(args.path));
+  }
+  let saved = false;
+  try {
+    for (let off = 0; off < bytes.byteLength; ) off += writeSync(fd, bytes, off, bytes.byteLength - off);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, args.path);
+    saved = true;
+    return 1;
+  } catch (e) {
+    throw localError(e, args.path);
+  } finally {
+    if (fd !== undefined) closeQuietly(fd);
+    if (!saved) unlinkQuietly(tmp);
+  }
+}
+
+function tempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.mcp-s3-part`);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
 }
 
 /** Runs `fill` against a fresh temporary file beside the destination, then renames it into place. */
@@ -82,10 +175,7 @@ async function intoTempFile<T>(
   size: number,
   fill: (fh: FileHandle) => Promise<T>,
 ): Promise<T> {
-  const tmp = join(
-    dirname(args.path),
-    `.${basename(args.path)}.${randomBytes(6).toString("hex")}.mcp-s3-part`,
-  );
+  const tmp = tempPath(args.path);
   let fh: FileHandle;
   try {
     fh = await open(tmp, "wx", 0o666);
@@ -152,14 +242,14 @@ async function fetchInto(
   };
   try {
     if (ranges.length === 0) {
-      await fetchRange(run, args, meta, fh, undefined, stop.signal, progress);
+      await fetchRange(run, args, meta, toFile(fh), undefined, stop.signal, progress);
       return 1;
     }
     let next = 0;
     const worker = async () => {
       while (next < ranges.length && !stop.signal.aborted) {
         const range = ranges[next++] as [number, number];
-        await fetchRange(run, args, meta, fh, range, stop.signal, progress);
+        await fetchRange(run, args, meta, toFile(fh), range, stop.signal, progress);
       }
     };
     const workers = Array.from(
@@ -186,12 +276,25 @@ async function fetchInto(
   }
 }
 
+/** Where fetched bytes go: written at `position` (the offset in the object). */
+type ByteWriter = (chunk: Uint8Array, position: number) => void | Promise<void>;
+
+function toFile(fh: FileHandle): ByteWriter {
+  return async (chunk, position) => {
+    let off = 0;
+    while (off < chunk.byteLength) {
+      const { bytesWritten } = await fh.write(chunk, off, chunk.byteLength - off, position + off);
+      off += bytesWritten;
+    }
+  };
+}
+
 /** GETs one range (or the whole object) of the version the HEAD saw and writes it at its offset. */
 async function fetchRange(
   run: Execution,
   args: DownloadArgs,
   meta: ObjectMetadata,
-  fh: FileHandle,
+  write: ByteWriter,
   range: [number, number] | undefined,
   signal: AbortSignal,
   progress: (n: number) => void,
@@ -232,11 +335,7 @@ async function fetchRange(
           }
           throw shortOrLong(args, start + received + chunk.byteLength, meta.size);
         }
-        let off = 0;
-        while (off < chunk.byteLength) {
-          const { bytesWritten } = await fh.write(chunk, off, chunk.byteLength - off, start + received + off);
-          off += bytesWritten;
-        }
+        await write(chunk, start + received);
         received += chunk.byteLength;
         progress(chunk.byteLength);
       }
@@ -266,23 +365,7 @@ function changedDuringDownload(e: unknown, args: DownloadArgs): S3ToolError | un
   );
 }
 
-/** Local file system failures, as typed errors: a missing directory is the caller's mistake. */
+/** Local file system failures, as typed errors naming the file: a missing directory is the caller's mistake. */
 function localError(e: unknown, path: string): unknown {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (code === undefined || e instanceof S3ToolError) return e;
-  if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") {
-    return new S3ToolError(
-      "InvalidArgument",
-      `cannot write ${JSON.stringify(path)}: ${code}`,
-      "the destination directory must exist",
-    );
-  }
-  if (code === "EACCES" || code === "EPERM" || code === "ENOSPC" || code === "EROFS" || code === "EDQUOT") {
-    return new S3ToolError(
-      "InternalError",
-      `cannot write ${JSON.stringify(path)}: ${code}`,
-      "check the disk and permissions",
-    );
-  }
-  return e;
+  return localFileError(e, path, "write", "the destination directory must exist");
 }

@@ -4,13 +4,13 @@ import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { normalizeEtag } from "../s3/etag.ts";
 import { head, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
 import { type Execution, invalidArgument, type OpsContext, runOperation } from "./run.ts";
+import { objectSpec } from "./spec.ts";
 
 export interface GetObjectArgs extends ObjectRef {
   /** First byte to read (default 0). */
   readonly offset?: number | undefined;
   /** Bytes to read from offset (default: to the end). */
   readonly length?: number | undefined;
-  readonly signal?: AbortSignal | undefined;
   /** Called with the bytes received so far and the bytes expected, as the body streams in. */
   readonly onProgress?: ((received: number, expected: number) => void) | undefined;
   /**
@@ -46,18 +46,7 @@ export function getObject(
   sink: ByteSink,
   tool = "s3_get_object",
 ): Promise<GetObjectResult> {
-  return runOperation(
-    ctx,
-    {
-      tool,
-      connection: args.connection,
-      bucket: args.bucket,
-      key: args.key,
-      signal: args.signal,
-      touches: [{ access: "read", bucket: args.bucket, key: args.key }],
-    },
-    (run) => streamObject(run, args, sink),
-  );
+  return runOperation(ctx, objectSpec(tool, args, "read"), (run) => streamObject(run, args, sink));
 }
 
 async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink): Promise<GetObjectResult> {

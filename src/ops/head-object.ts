@@ -3,11 +3,16 @@ import { toS3ToolError } from "../s3/errors.ts";
 import { normalizeEtag } from "../s3/etag.ts";
 import type { Execution, OpsContext } from "./run.ts";
 import { runOperation } from "./run.ts";
+import { type ObjectTarget, objectSpec } from "./spec.ts";
 
-export interface ObjectRef {
-  readonly bucket: string;
-  readonly key: string;
-  readonly connection?: string | undefined;
+/** One object, the connection it is on and the signal that cancels the operation on it. */
+export type ObjectRef = ObjectTarget;
+
+/** What a listing says about an object: enough to transfer it without a HEAD. */
+export interface ListedObject {
+  readonly size: number;
+  readonly etag: string | null;
+  readonly last_modified: string | null;
 }
 
 export interface ObjectMetadata {
@@ -26,17 +31,7 @@ export function headObject(
   args: ObjectRef,
   tool = "s3_get_object_metadata",
 ): Promise<ObjectMetadata> {
-  return runOperation(
-    ctx,
-    {
-      tool,
-      connection: args.connection,
-      bucket: args.bucket,
-      key: args.key,
-      touches: [{ access: "read", bucket: args.bucket, key: args.key }],
-    },
-    (run) => head(run, args.bucket, args.key),
-  );
+  return runOperation(ctx, objectSpec(tool, args, "read"), (run) => head(run, args.bucket, args.key));
 }
 
 /** A HEAD inside an operation that has already been authorized for reading this key. */

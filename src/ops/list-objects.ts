@@ -4,8 +4,9 @@ import { normalizeEtag } from "../s3/etag.ts";
 import { collectPage } from "./list-paging.ts";
 import { type ListingScope, openToken, sealToken } from "./list-token.ts";
 import { invalidArgument, type OpsContext, runOperation } from "./run.ts";
+import { type OperationTarget, operationSpec } from "./spec.ts";
 
-export interface ListObjectsArgs {
+export interface ListObjectsArgs extends OperationTarget {
   readonly bucket: string;
   readonly prefix?: string | undefined;
   readonly delimiter?: string | undefined;
@@ -17,7 +18,6 @@ export interface ListObjectsArgs {
    * inside the process resuming after a key they were given; no front end takes it from a client.
    */
   readonly start_after?: string | undefined;
-  readonly connection?: string | undefined;
 }
 
 export interface ObjectSummary {
@@ -52,13 +52,9 @@ export function listObjects(
   const delimiter = args.delimiter ?? "";
   return runOperation(
     ctx,
-    {
-      tool,
-      connection: args.connection,
-      bucket: args.bucket,
-      prefix,
-      touches: [{ access: "list", bucket: args.bucket, prefix }],
-    },
+    operationSpec(tool, args, { bucket: args.bucket, prefix }, [
+      { access: "list", bucket: args.bucket, prefix },
+    ]),
     async (run) => {
       const maxKeys = args.max_keys ?? 1000;
       if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > 1000) {

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
 import { AbortMultipartUploadCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { formatSize } from "../config/values.ts";
@@ -6,11 +7,10 @@ import { toS3ToolError } from "../s3/errors.ts";
 import { normalizeEtag } from "../s3/etag.ts";
 import { uploadLeftBehind } from "./cleanup.ts";
 import { checkMetadata } from "./metadata.ts";
-import { type Execution, type OpsContext, runOperation } from "./run.ts";
+import { type Execution, type OperationSpec, type OpsContext, runOperation } from "./run.ts";
+import { type ObjectTarget, objectSpec } from "./spec.ts";
 
-export interface PutObjectArgs {
-  readonly bucket: string;
-  readonly key: string;
+export interface PutObjectArgs extends ObjectTarget {
   /** The whole body, or a stream of it. */
   readonly body: Uint8Array | AsyncIterable<Uint8Array>;
   /** Body size when known in advance (a file): lets the gate refuse before any byte is sent. */
@@ -24,8 +24,6 @@ export interface PutObjectArgs {
   readonly multipart_threshold?: number | undefined;
   readonly content_type?: string | undefined;
   readonly metadata?: Readonly<Record<string, string>> | undefined;
-  readonly connection?: string | undefined;
-  readonly signal?: AbortSignal | undefined;
   /** Called with the running byte count while a streamed body uploads (progress bars). */
   readonly onProgress?: ((sent: number) => void) | undefined;
 }
@@ -45,12 +43,23 @@ export const PART_SIZE = 8 * 1024 * 1024;
 /** S3 allows at most this many parts; a large body of known size gets larger parts. */
 const MAX_PARTS = 10_000;
 export const PART_CONCURRENCY = 2;
+
+/** The part size of a multipart upload of `size` bytes (what its ETag's part count depends on). */
+export function uploadPartSize(size: number): number {
+  return Math.max(PART_SIZE, Math.ceil(size / MAX_PARTS));
+}
 /**
  * A file up to this size is sent as one streamed PutObject (rclone's upload cut-off): no parts to
  * assemble, hash or collect, about half the CPU of a multipart upload (bench/NOTES.md). Larger
  * files, and bodies that cannot be read twice (stdin), go as multipart uploads.
  */
 export const MULTIPART_THRESHOLD = 200 * 1024 * 1024;
+/**
+ * A file up to this size is read whole (after the gate allowed the put) and sent as bytes: a stream,
+ * its watcher and its own retry loop cost more CPU than such a body, which matters for a tree of
+ * thousands of small files (bench/NOTES.md). The same size as the HTTP layer's "small body".
+ */
+const BUFFERED_PUT_MAX = 64 * 1024;
 /** Attempts of a streamed PutObject (the SDK cannot retry a stream; the file is re-read instead). */
 const STREAMED_PUT_ATTEMPTS = 3;
 
@@ -59,46 +68,48 @@ export function putObject(
   args: PutObjectArgs,
   tool = "s3_put_object",
 ): Promise<PutObjectResult> {
-  const size = args.body instanceof Uint8Array ? args.body.byteLength : args.size;
-  return runOperation(
-    ctx,
-    {
-      tool,
-      connection: args.connection,
-      bucket: args.bucket,
-      key: args.key,
-      signal: args.signal,
-      touches: [{ access: "write", bucket: args.bucket, key: args.key, size }],
-    },
-    async (run) => {
-      const metadata = checkMetadata(args.metadata);
-      if (args.body instanceof Uint8Array && args.body.byteLength <= SINGLE_PUT_MAX) {
-        const bytes = args.body;
-        // Progress wanted on more than one part: the body goes out slice by slice, each reported as sent.
-        if (args.onProgress !== undefined && bytes.byteLength > PART_SIZE) {
-          return streamedPut(run, args, () => slices(bytes), bytes.byteLength, metadata);
-        }
-        const out = await run.client.send(
-          new PutObjectCommand({
-            Bucket: args.bucket,
-            Key: args.key,
-            Body: args.body,
-            ContentLength: args.body.byteLength,
-            ContentType: args.content_type,
-            Metadata: metadata,
-          }),
-          run.http,
-        );
-        run.count(args.body.byteLength);
-        return result(args, out.ETag, args.body.byteLength, out.VersionId);
+  return runOperation(ctx, putSpec(args, tool), async (run) => {
+    const metadata = checkMetadata(args.metadata);
+    if (args.body instanceof Uint8Array && args.body.byteLength <= SINGLE_PUT_MAX) {
+      const bytes = args.body;
+      // Progress wanted on more than one part: the body goes out slice by slice, each reported as sent.
+      if (args.onProgress !== undefined && bytes.byteLength > PART_SIZE) {
+        return streamedPut(run, args, () => slices(bytes), bytes.byteLength, metadata);
       }
-      const threshold = args.multipart_threshold ?? MULTIPART_THRESHOLD;
-      if (args.reopen !== undefined && args.size !== undefined && args.size <= threshold) {
-        return streamedPut(run, args, args.reopen, args.size, metadata);
-      }
-      return streamUpload(run, args, metadata);
-    },
-  );
+      const out = await run.client.send(
+        new PutObjectCommand({
+          Bucket: args.bucket,
+          Key: args.key,
+          Body: args.body,
+          ContentLength: args.body.byteLength,
+          ContentType: args.content_type,
+          Metadata: metadata,
+        }),
+        run.http,
+      );
+      run.count(args.body.byteLength);
+      return result(args, out.ETag, args.body.byteLength, out.VersionId);
+    }
+    const threshold = args.multipart_threshold ?? MULTIPART_THRESHOLD;
+    if (args.reopen !== undefined && args.size !== undefined && args.size <= BUFFERED_PUT_MAX) {
+      return bufferedPut(run, args, args.reopen, args.size, metadata);
+    }
+    if (args.reopen !== undefined && args.size !== undefined && args.size <= threshold) {
+      return streamedPut(run, args, args.reopen, args.size, metadata);
+    }
+    return streamUpload(run, args, metadata);
+  });
+}
+
+/**
+ * What putObject declares to the gate (a dry run previews exactly this): a write of the body's size
+ * when known, so an oversized put is refused before anything is read or sent.
+ */
+export function putSpec(
+  args: ObjectTarget & Partial<Pick<PutObjectArgs, "body" | "size">>,
+  tool = "s3_put_object",
+): OperationSpec {
+  return objectSpec(tool, args, "write", args.body instanceof Uint8Array ? args.body.byteLength : args.size);
 }
 
 /**
@@ -136,6 +147,33 @@ async function streamedPut(
       await new Promise((r) => setTimeout(r, 100 * 2 ** attempt * (0.5 + Math.random())));
     }
   }
+}
+
+/** A small re-readable body, read once and sent as bytes (the SDK retries it like any request). */
+async function bufferedPut(
+  run: Execution,
+  args: PutObjectArgs,
+  reopen: () => AsyncIterable<Uint8Array>,
+  size: number,
+  metadata: Record<string, string> | undefined,
+): Promise<PutObjectResult> {
+  const counter = limitedBody(run, args, reopen(), size);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of counter.chunks) chunks.push(chunk);
+  const body = chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
+  const out = await run.client.send(
+    new PutObjectCommand({
+      Bucket: args.bucket,
+      Key: args.key,
+      Body: body,
+      ContentLength: body.byteLength,
+      ContentType: args.content_type,
+      Metadata: metadata,
+    }),
+    run.http,
+  );
+  run.count(body.byteLength);
+  return result(args, out.ETag, body.byteLength, out.VersionId);
 }
 
 /** Failures another attempt may not meet: throttling, server errors, resets and timeouts. */
@@ -252,7 +290,7 @@ async function streamUpload(
       ContentType: args.content_type,
       Metadata: metadata,
     },
-    partSize: Math.max(PART_SIZE, Math.ceil((args.size ?? 0) / MAX_PARTS)),
+    partSize: uploadPartSize(args.size ?? 0),
     queueSize: PART_CONCURRENCY,
     // On any failure the multipart upload is aborted so no parts (and no object) remain.
     leavePartsOnError: false,

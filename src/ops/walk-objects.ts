@@ -10,11 +10,11 @@
 import { compareKeys } from "./key-order.ts";
 import { type ListObjectsResult, listObjects, type ObjectSummary } from "./list-objects.ts";
 import type { OpsContext } from "./run.ts";
+import type { OperationTarget } from "./spec.ts";
 
-export interface WalkArgs {
+export interface WalkArgs extends OperationTarget {
   readonly bucket: string;
   readonly prefix?: string | undefined;
-  readonly connection?: string | undefined;
 }
 
 export interface WalkOptions {
@@ -126,6 +126,7 @@ async function* listPages(
         bucket: args.bucket,
         prefix: args.prefix,
         connection: args.connection,
+        signal: args.signal,
         delimiter: args.delimiter,
         // One under S3's page size: the request for 1000 then also says whether the listing goes on,
         // so a filtered listing needs no second request to tell (list-paging.ts).

@@ -92,6 +92,8 @@ const SILENT_LOGGER = {
   error() {},
 };
 
+/** Connections per client (the SDK's default is 50). */
+const SOCKETS = 256;
 /** Request bodies up to this size go out at once; a larger upload is bounded by inactivity only. */
 const SMALL_BODY_BYTES = 64 * 1024;
 /** A large body is handed to the socket in slices this big, so that its progress can be watched. */
@@ -117,6 +119,11 @@ class TimeoutHandler extends NodeHttpHandler {
       socketTimeout: timeoutMs,
       requestTimeout: timeoutMs,
       throwOnRequestTimeout: true,
+      // Connections are kept alive and reused (the SDK's default agent); up to SOCKETS at once, so that
+      // a bulk command's --concurrency (at most 256) never queues requests inside the agent, where
+      // the wait for a free socket would count against the request's timeouts.
+      httpAgent: { keepAlive: true, maxSockets: SOCKETS },
+      httpsAgent: { keepAlive: true, maxSockets: SOCKETS },
     });
   }
 

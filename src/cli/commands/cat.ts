@@ -1,10 +1,9 @@
 // mcp-s3 cat s3://bucket/key [--range A-B]: the object (or a byte range) streamed to stdout.
-import { getObject } from "../../ops/get-object.ts";
 import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
 import { folderHint } from "../folder-hint.ts";
-import { parseObject, type S3Location } from "../location.ts";
-import { memoryGovernor } from "../memory.ts";
+import { parseObject } from "../location.ts";
+import { type ByteRange, toStdout } from "../transfer/single.ts";
 
 export async function run(cli: Cli): Promise<undefined> {
   const loc = parseObject(cli.args[0] as string);
@@ -12,11 +11,6 @@ export async function run(cli: Cli): Promise<undefined> {
     throw folderHint(e, loc.bucket, loc.key, "ls");
   });
   return undefined;
-}
-
-export interface ByteRange {
-  readonly offset: number;
-  readonly length?: number | undefined;
 }
 
 /** `A-B` (inclusive, as in HTTP) or `A-` (from A to the end). */
@@ -31,23 +25,4 @@ export function parseRange(value: unknown): ByteRange | undefined {
     );
   }
   return b === undefined ? { offset: a } : { offset: a, length: b - a + 1 };
-}
-
-/** Streams an object to stdout with back-pressure: memory stays constant whatever its size. */
-export async function toStdout(cli: Cli, loc: S3Location, range?: ByteRange): Promise<void> {
-  const { signal } = cli.cancellation();
-  const ctx = await cli.ops();
-  const govern = memoryGovernor();
-  let done = 0;
-  await getObject(
-    ctx,
-    { bucket: loc.bucket, key: loc.key, offset: range?.offset, length: range?.length, signal },
-    (chunk) => {
-      done += chunk.byteLength;
-      govern(done);
-      return cli.io.write(chunk);
-    },
-    "s3_get_object",
-  );
-  await cli.io.flush();
 }

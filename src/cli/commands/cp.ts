@@ -1,15 +1,18 @@
 // mcp-s3 cp SRC DST: S3 to S3 is a server-side copy; local (or -) to S3 is a put; S3 to local (or
 // -) is a get. Only s3:// arguments are S3 locations here.
+import { isBulk, transferJob } from "../../bulk/jobs.ts";
+import { runBulk } from "../../bulk/runner.ts";
 import { copyObject } from "../../ops/copy-object.ts";
 import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
 import { keyBaseName, parseAny, resolveKey } from "../location.ts";
 import { doneLine, s3Url } from "../output.ts";
-import { download } from "./get.ts";
-import { parseMetadata, upload } from "./put.ts";
+import { parseMetadata } from "../transfer/settings.ts";
+import { downloadOne, uploadOne } from "../transfer/single.ts";
 
-export async function run(cli: Cli): Promise<undefined> {
+export async function run(cli: Cli): Promise<number | undefined> {
   const [srcText, dstText] = cli.args as [string, string];
+  if (isBulk(cli, "cp", srcText)) return runBulk(cli, await transferJob(cli, "cp", srcText, dstText));
   const src = parseAny(srcText);
   const dst = parseAny(dstText);
   if (src.kind !== "s3" && dst.kind !== "s3") {
@@ -19,12 +22,12 @@ export async function run(cli: Cli): Promise<undefined> {
     throw usageError(`${JSON.stringify(srcText)} names no object key`, "write the source as s3://bucket/key");
   }
   if (src.kind !== "s3" && dst.kind === "s3") {
-    await upload(cli, src.kind === "local" ? src.path : "-", dst);
+    await uploadOne(cli, src.kind === "local" ? src.path : "-", dst);
     return undefined;
   }
   if (src.kind !== "s3") throw usageError("cp: unsupported combination of locations");
   if (dst.kind !== "s3") {
-    await download(cli, src, dst.kind === "local" ? dst.path : "-");
+    await downloadOne(cli, src, dst.kind === "local" ? dst.path : "-");
     return undefined;
   }
 

@@ -6,6 +6,7 @@ import { listObjects, type ObjectSummary } from "../../ops/list-objects.ts";
 import type { OpsContext } from "../../ops/run.ts";
 import { walkObjects } from "../../ops/walk-objects.ts";
 import { usageError } from "../args.ts";
+import { printBuckets } from "../bucket-list.ts";
 import type { Cli } from "../context.ts";
 import { parseS3 } from "../location.ts";
 import { memoryGovernor } from "../memory.ts";
@@ -13,7 +14,10 @@ import { type ListEntry, listLine, listRecord } from "../output.ts";
 
 export async function run(cli: Cli): Promise<undefined> {
   const where = cli.args[0];
-  if (where === undefined) return (await import("./buckets.ts")).run(cli);
+  if (where === undefined) {
+    await printBuckets(cli);
+    return undefined;
+  }
   const { bucket, key } = parseS3(where);
   const pattern = parseKeyPattern(key);
   const prefix = pattern.literalPrefix;

@@ -7,10 +7,12 @@ import { statLines } from "../output.ts";
 
 export async function run(cli: Cli): Promise<undefined> {
   const { bucket, key } = parseObject(cli.args[0] as string);
-  const ctx = await cli.ops();
-  const meta = await headObject(ctx, { bucket, key }, "s3_get_object_metadata").catch((e: unknown) => {
-    throw folderHint(e, bucket, key, "ls");
-  });
+  const { signal } = cli.cancellation();
+  const meta = await headObject(await cli.ops(), { bucket, key, signal }, "s3_get_object_metadata").catch(
+    (e: unknown) => {
+      throw folderHint(e, bucket, key, "ls");
+    },
+  );
   await cli.out.result(meta, () => statLines(meta));
   return undefined;
 }

@@ -17,6 +17,6 @@ export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
       deleted: z.boolean().describe("True when S3 accepted the delete"),
     },
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-    run: (args, _signal, call) => deleteObject(call.ops, args),
+    run: (args, signal, call) => deleteObject(call.ops, { ...args, signal }),
   });
 }

@@ -22,6 +22,6 @@ export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
       metadata: userMetadata,
     },
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
-    run: (args) => headObject(ctx.ops, args),
+    run: (args, signal) => headObject(ctx.ops, { ...args, signal }),
   });
 }

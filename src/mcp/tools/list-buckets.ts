@@ -18,6 +18,6 @@ export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
       count: z.number().int().describe("Number of buckets returned"),
     },
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
-    run: (args) => listBuckets(ctx.ops, { connection: args.connection }),
+    run: (args, signal) => listBuckets(ctx.ops, { connection: args.connection, signal }),
   });
 }

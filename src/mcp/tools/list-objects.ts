@@ -57,6 +57,6 @@ export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
       next_continuation_token: nullableString("Pass as continuation_token to get the next page"),
     },
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
-    run: (args) => listObjects(ctx.ops, args),
+    run: (args, signal) => listObjects(ctx.ops, { ...args, signal }),
   });
 }

@@ -47,6 +47,6 @@ export function register(server: McpServer, ctx: ToolContext): RegisteredTool {
       expires_at: z.string().describe("ISO 8601 expiry time"),
     },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-    run: (args, _signal, call) => presignUrl(call.ops, args),
+    run: (args, signal, call) => presignUrl(call.ops, { ...args, signal }),
   });
 }
