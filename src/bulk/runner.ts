@@ -10,6 +10,8 @@
 import type { Cli } from "../cli/context.ts";
 import type { UploadSettings } from "../cli/transfer/settings.ts";
 import { removeSync } from "../cli/transfer/single.ts";
+import type { ConsentClass } from "../config/schema.ts";
+import { consentForMany } from "../ops/consent.ts";
 import { dryRunContext, type OpsContext } from "../ops/run.ts";
 import { type Action, actionBytes, execute, preview, Semaphore } from "./actions.ts";
 import { parseConcurrency } from "./concurrency.ts";
@@ -43,7 +45,7 @@ export async function runBulk(cli: Cli, job: BulkJob): Promise<number> {
   const cancel = cli.cancellation();
   const opened = await cli.ops();
   // A dry run's listings pass the gate as always, but nothing it does is audited.
-  const ops = job.dryRun ? dryRunContext(opened) : opened;
+  const ops = job.dryRun ? dryRunContext(opened) : await askOnce(opened, job, cli.spec.name, cancel.signal);
   const report = new BulkReport(cli);
   const progress = createBulkProgress(
     cli.io,
@@ -93,4 +95,41 @@ export async function runBulk(cli: Cli, job: BulkJob): Promise<number> {
   const interrupted = cli.interrupted();
   if (interrupted !== undefined) throw interrupted;
   return code;
+}
+
+/**
+ * With a `confirm` list that names what this command does, one question for the whole command,
+ * naming how many objects of which kind (SPEC §6.1: `upload 42 objects, delete 3 objects?`): the plan
+ * is walked once to count (listings only), then the items run in a context that does not ask again.
+ * A "no" refuses every item with ConsentDeclined, each audited. Without such a list nothing is counted.
+ */
+async function askOnce(
+  ops: OpsContext,
+  job: BulkJob,
+  command: string,
+  signal: AbortSignal,
+): Promise<OpsContext> {
+  const confirm = ops.clients.connection(undefined).policy.confirm;
+  if (!confirm.some((c) => c === "write" || c === "copy" || c === "delete")) return ops;
+  const counts = { upload: 0, copy: 0, delete: 0 };
+  for await (const a of job.plan(ops, signal)) {
+    if (a.kind === "upload") counts.upload++;
+    else if (a.kind === "copy") counts.copy++;
+    else if (a.kind === "delete") counts.delete++;
+    if ((a.kind === "copy" || a.kind === "download") && a.move === true) counts.delete++;
+  }
+  const classes: ConsentClass[] = [];
+  if (counts.upload > 0 || counts.copy > 0) classes.push("write");
+  if (counts.copy > 0) classes.push("copy");
+  if (counts.delete > 0) classes.push("delete");
+  if (classes.length === 0) return ops;
+  const n = (count: number, verb: string) =>
+    count === 0 ? [] : [`${verb} ${count.toLocaleString("en")} object${count === 1 ? "" : "s"}`];
+  const summary = [
+    ...n(counts.upload, "upload"),
+    ...n(counts.copy, "copy"),
+    ...n(counts.delete, "delete"),
+  ].join(", ");
+  const asked = await consentForMany(ops, { tool: command, classes, summary, signal });
+  return asked.ops;
 }

@@ -2,7 +2,7 @@
 // real CLI against the test S3 server: --yes for scripts, ConsentRequired (exit 3) with no terminal,
 // and one y/N question on a terminal (a pseudo-terminal from script(1)).
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   createTestBucket,
@@ -243,4 +243,41 @@ describe.skipIf(!hasScript)("bulk on a terminal: one question for the whole comm
     expect(r.code).toBe(3);
     for (const k of keys) expect(await exists(k)).toBe(true);
   });
+});
+
+describe.skipIf(!hasScript)("bulk transfers on a terminal: one question for the whole command", () => {
+  test("put -r of 5 files with confirm: write: one question naming 5 uploads; y stores them all", async () => {
+    const dir = join(tmp.path, "tree-yes");
+    mkdirSync(join(dir, "sub"), { recursive: true });
+    for (const name of ["a.txt", "b.txt", "sub/c.txt", "sub/d.txt", "e.txt"])
+      writeFileSync(join(dir, name), name);
+    const r = await onTerminal(`put -r ${dir} s3://${bucket}/tree-yes/`, "y\n");
+    expect(r.output).toContain("upload 5 objects");
+    expect(r.output.match(/\[y\/N\]/g)).toHaveLength(1);
+    expect(r.code).toBe(0);
+    for (const k of ["a.txt", "sub/c.txt", "e.txt"]) expect(await exists(`tree-yes/${k}`)).toBe(true);
+  });
+
+  test("n: every upload refused with ConsentDeclined (exit 3), nothing stored", async () => {
+    const dir = join(tmp.path, "tree-no");
+    mkdirSync(dir, { recursive: true });
+    for (const name of ["x.txt", "y.txt"]) writeFileSync(join(dir, name), name);
+    const r = await onTerminal(`put -r ${dir} s3://${bucket}/tree-no/`, "n\n");
+    expect(r.output.match(/\[y\/N\]/g)).toHaveLength(1);
+    expect(r.code).toBe(3);
+    expect(await exists("tree-no/x.txt")).toBe(false);
+  });
+});
+
+test("bulk upload with no terminal and no --yes: every item ConsentRequired, exit 3; --yes stores them", async () => {
+  const dir = join(tmp.path, "tree-script");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "only.txt"), "o");
+  const refused = await cli(["put", "-r", dir, `s3://${bucket}/tree-script/`, "--json"]);
+  expect(refused.code).toBe(3);
+  expect(refused.stdout).toContain('"error":"ConsentRequired"');
+  expect(await exists("tree-script/only.txt")).toBe(false);
+  const ok = await cli(["--yes", "put", "-r", dir, `s3://${bucket}/tree-script/`]);
+  expect(ok.code).toBe(0);
+  expect(await exists("tree-script/only.txt")).toBe(true);
 });
