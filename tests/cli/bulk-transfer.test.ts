@@ -684,7 +684,7 @@ describe("interruption", () => {
         });
         expect(held).toBe(true);
         expect(r.code).toBe(130);
-        expect(r.stderr).toMatch(/\nmcp-s3: interrupted by SIGINT\n$/);
+        expect(r.stderr).toMatch(/\nmcp-s3: Cancelled: interrupted by SIGINT\n$/);
         expect(r.stderr).toMatch(new RegExp(`^${direction}: \\d+ done, `));
       } finally {
         await proxy.stop();
