@@ -384,10 +384,17 @@ describe.skipIf(!RELEASE_TESTS)("release artifacts", () => {
       devDependencies: Record<string, string>;
     };
     for (const [name, v] of Object.entries(pkg.dependencies)) expect(names).toContain(`${name}@${v}`);
-    // No development tool is listed as a library (the `bun` entry below is the embedded runtime).
+    // No development tool is listed as a library (the `bun` entry below is the embedded runtime). A
+    // devDependency that production code also needs (ajv: the MCP SDK's) is not dev-only: the
+    // lockfile, not package.json, says which packages only development pulls in.
+    const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { dev?: boolean }>;
+    };
     const libraries = new Set(all.filter((c) => c.type === "library").map((c) => c.name));
-    for (const dev of Object.keys(pkg.devDependencies))
+    for (const dev of Object.keys(pkg.devDependencies)) {
+      if (lock.packages[`node_modules/${dev}`]?.dev !== true) continue;
       expect([dev, libraries.has(dev)]).toEqual([dev, false]);
+    }
     // The Bun runtime that every binary embeds.
     expect(all).toContainEqual({ name: "bun", version: Bun.version, type: "platform" });
   });
