@@ -17,6 +17,7 @@ import {
 } from "node:fs";
 import { join, relative } from "node:path";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { needs } from "../support/capabilities.ts";
 import { startFaultProxy } from "../support/faultproxy.ts";
 import {
   adminClient,
@@ -111,89 +112,95 @@ beforeAll(async () => {
 afterAll(() => tmp.remove());
 
 describe("put -r / get -r / cp -r", () => {
-  test("an adversarial tree goes up and comes back byte for byte; one audit line per object", async () => {
-    const tree = makeTree();
-    const up = audited(WRITABLE);
-    const put = await cli(
-      ["put", "-r", tree, `s3://${bucket}/t1/`, "--json", "--multipart-threshold", "1MiB"],
-      up.vars,
-    );
-    expect({ code: put.code, stderr: put.stderr }).toEqual({ code: 0, stderr: "" });
-    const records = expectRecords(put);
-    const done = records.filter((r) => r.status === "done");
-    expect(done.map((r) => r.dest).sort()).toEqual(TREE_KEYS.map((k) => `s3://${bucket}/t1/${k}`));
-    for (const r of done) expect(Object.keys(r).sort()).toEqual(["dest", "op", "size", "source", "status"]);
-    expect(records.find((r) => r.status === "skipped")).toMatchObject({
-      op: "upload",
-      source: join(tree, "link-to-a"),
-      size: null,
-    });
-    expect(records.find((r) => r.dest === `s3://${bucket}/t1/big.bin`)).toMatchObject({
-      op: "upload",
-      size: 9 * MiB,
-    });
-    expect(await listAllKeys(s3, bucket, "t1/")).toEqual(TREE_KEYS.map((k) => `t1/${k}`));
-    // One audit line per object, under the single put's tool name; the 9 MiB file went multipart.
-    expect(
-      up
-        .lines()
-        .filter((l) => l.tool === "s3_put_object")
-        .map((l) => l.key)
-        .sort(),
-    ).toEqual(TREE_KEYS.map((k) => `t1/${k}`));
-    const head = await adminClient(s3).send(new HeadObjectCommand({ Bucket: bucket, Key: "t1/big.bin" }));
-    expect(head.ETag).toMatch(/-2"$/);
-    const json = await adminClient(s3).send(
-      new HeadObjectCommand({ Bucket: bucket, Key: "t1/deep/er/and/deeper/x.json" }),
-    );
-    expect(json.ContentType).toBe("application/json");
-
-    // And back: get -r into a directory that does not exist yet (parents are created).
-    const out = join(fresh("out"), "nested", "dir");
-    const down = audited();
-    const get = await cli(["get", "-r", `s3://${bucket}/t1`, out, "--json"], down.vars);
-    expect({ code: get.code, stderr: get.stderr }).toEqual({ code: 0, stderr: "" });
-    expect(filesBelow(out)).toEqual(TREE_KEYS);
-    for (const k of TREE_KEYS) expect(sha(join(out, k))).toBe(sha(join(tree, k)));
-    expect(count(down.lines(), "s3_get_object")).toBe(TREE_KEYS.length);
-    expect(count(down.lines(), "s3_get_object_metadata")).toBe(0); // sizes came from the listing
-    // Each file carries its object's LastModified, so a later sync sees them as the same.
-    const listed = jsonLines((await cli(["ls", "-r", `s3://${bucket}/t1/`, "--json"])).stdout);
-    for (const o of listed) {
-      const file = join(out, String(o.key).slice(3));
-      expect(Math.floor(statSync(file).mtimeMs / 1000)).toBe(
-        Math.floor(Date.parse(String(o.last_modified)) / 1000),
+  needs("byteOrder").test(
+    "an adversarial tree goes up and comes back byte for byte; one audit line per object",
+    async () => {
+      const tree = makeTree();
+      const up = audited(WRITABLE);
+      const put = await cli(
+        ["put", "-r", tree, `s3://${bucket}/t1/`, "--json", "--multipart-threshold", "1MiB"],
+        up.vars,
       );
-    }
-  });
-
-  test("cp -r: directory to prefix (contents directly below, with or without /), prefix to prefix on the server", async () => {
-    const tree = makeTree();
-    for (const [dest, prefix] of [
-      [`s3://${bucket}/c1`, "c1/"],
-      [`s3://${bucket}/c2/`, "c2/"],
-    ] as const) {
-      const r = await cli(["cp", "-r", `${tree}/`, dest, "-q", "--exclude", "big.bin"], WRITABLE);
-      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
-      expect(await listAllKeys(s3, bucket, prefix)).toEqual(
-        TREE_KEYS.filter((k) => k !== "big.bin").map((k) => prefix + k),
+      expect({ code: put.code, stderr: put.stderr }).toEqual({ code: 0, stderr: "" });
+      const records = expectRecords(put);
+      const done = records.filter((r) => r.status === "done");
+      expect(done.map((r) => r.dest).sort()).toEqual(TREE_KEYS.map((k) => `s3://${bucket}/t1/${k}`));
+      for (const r of done) expect(Object.keys(r).sort()).toEqual(["dest", "op", "size", "source", "status"]);
+      expect(records.find((r) => r.status === "skipped")).toMatchObject({
+        op: "upload",
+        source: join(tree, "link-to-a"),
+        size: null,
+      });
+      expect(records.find((r) => r.dest === `s3://${bucket}/t1/big.bin`)).toMatchObject({
+        op: "upload",
+        size: 9 * MiB,
+      });
+      expect(await listAllKeys(s3, bucket, "t1/")).toEqual(TREE_KEYS.map((k) => `t1/${k}`));
+      // One audit line per object, under the single put's tool name; the 9 MiB file went multipart.
+      expect(
+        up
+          .lines()
+          .filter((l) => l.tool === "s3_put_object")
+          .map((l) => l.key)
+          .sort(),
+      ).toEqual(TREE_KEYS.map((k) => `t1/${k}`));
+      const head = await adminClient(s3).send(new HeadObjectCommand({ Bucket: bucket, Key: "t1/big.bin" }));
+      expect(head.ETag).toMatch(/-2"$/);
+      const json = await adminClient(s3).send(
+        new HeadObjectCommand({ Bucket: bucket, Key: "t1/deep/er/and/deeper/x.json" }),
       );
-    }
-    const a = audited(WRITABLE);
-    const r = await cli(["cp", "-r", `s3://${bucket}/c1/`, `s3://${bucket}/c3/`], a.vars);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`copied s3://${bucket}/c1/a-b -> s3://${bucket}/c3/a-b (1 bytes)\n`);
-    expect(r.stderr).toBe(`cp: ${TREE_KEYS.length - 1} done, 0 refused, 0 failed\n`);
-    expect(await listAllKeys(s3, bucket, "c3/")).toEqual(
-      TREE_KEYS.filter((k) => k !== "big.bin").map((k) => `c3/${k}`),
-    );
-    // Server-side: copies only, one audit line each, no get or put.
-    expect(count(a.lines(), "s3_copy_object")).toBe(TREE_KEYS.length - 1);
-    expect(tools(a.lines()).filter((t) => t !== "s3_copy_object" && t !== "s3_list_objects")).toEqual([]);
-    expect(new TextDecoder().decode((await getTestObject(s3, bucket, "c3/ünï/ü €.txt")) ?? undefined)).toBe(
-      "unicode",
-    );
-  });
+      expect(json.ContentType).toBe("application/json");
+
+      // And back: get -r into a directory that does not exist yet (parents are created).
+      const out = join(fresh("out"), "nested", "dir");
+      const down = audited();
+      const get = await cli(["get", "-r", `s3://${bucket}/t1`, out, "--json"], down.vars);
+      expect({ code: get.code, stderr: get.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(filesBelow(out)).toEqual(TREE_KEYS);
+      for (const k of TREE_KEYS) expect(sha(join(out, k))).toBe(sha(join(tree, k)));
+      expect(count(down.lines(), "s3_get_object")).toBe(TREE_KEYS.length);
+      expect(count(down.lines(), "s3_get_object_metadata")).toBe(0); // sizes came from the listing
+      // Each file carries its object's LastModified, so a later sync sees them as the same.
+      const listed = jsonLines((await cli(["ls", "-r", `s3://${bucket}/t1/`, "--json"])).stdout);
+      for (const o of listed) {
+        const file = join(out, String(o.key).slice(3));
+        expect(Math.floor(statSync(file).mtimeMs / 1000)).toBe(
+          Math.floor(Date.parse(String(o.last_modified)) / 1000),
+        );
+      }
+    },
+  );
+
+  needs("byteOrder").test(
+    "cp -r: directory to prefix (contents directly below, with or without /), prefix to prefix on the server",
+    async () => {
+      const tree = makeTree();
+      for (const [dest, prefix] of [
+        [`s3://${bucket}/c1`, "c1/"],
+        [`s3://${bucket}/c2/`, "c2/"],
+      ] as const) {
+        const r = await cli(["cp", "-r", `${tree}/`, dest, "-q", "--exclude", "big.bin"], WRITABLE);
+        expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+        expect(await listAllKeys(s3, bucket, prefix)).toEqual(
+          TREE_KEYS.filter((k) => k !== "big.bin").map((k) => prefix + k),
+        );
+      }
+      const a = audited(WRITABLE);
+      const r = await cli(["cp", "-r", `s3://${bucket}/c1/`, `s3://${bucket}/c3/`], a.vars);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`copied s3://${bucket}/c1/a-b -> s3://${bucket}/c3/a-b (1 bytes)\n`);
+      expect(r.stderr).toBe(`cp: ${TREE_KEYS.length - 1} done, 0 refused, 0 failed\n`);
+      expect(await listAllKeys(s3, bucket, "c3/")).toEqual(
+        TREE_KEYS.filter((k) => k !== "big.bin").map((k) => `c3/${k}`),
+      );
+      // Server-side: copies only, one audit line each, no get or put.
+      expect(count(a.lines(), "s3_copy_object")).toBe(TREE_KEYS.length - 1);
+      expect(tools(a.lines()).filter((t) => t !== "s3_copy_object" && t !== "s3_list_objects")).toEqual([]);
+      expect(new TextDecoder().decode((await getTestObject(s3, bucket, "c3/ünï/ü €.txt")) ?? undefined)).toBe(
+        "unicode",
+      );
+    },
+  );
 
   test("patterns: ** keeps the path below the literal prefix, * stays in one folder; no match is exit 4", async () => {
     const tree = makeTree();
@@ -216,50 +223,56 @@ describe("put -r / get -r / cp -r", () => {
     expect(noPrefix.code).toBe(4);
   });
 
-  test("--include/--exclude: on the path below the source; the last matching filter wins", async () => {
-    const tree = makeTree();
-    const excludes = fresh("excludes.txt");
-    writeFileSync(excludes, "# comment\n\ndenied/**\n");
-    const r = await cli(
-      [
-        "put",
-        "-r",
-        tree,
-        `s3://${bucket}/f/`,
-        "--exclude",
-        "*",
-        "--include",
-        "*.txt",
-        "--exclude-from",
-        excludes,
-        "-q",
-      ],
-      WRITABLE,
-    );
-    expect(r.code).toBe(0);
-    expect(await listAllKeys(s3, bucket, "f/")).toEqual([
-      "f/a/b/c.txt",
-      "f/with space/f 1.txt",
-      "f/ünï/ü €.txt",
-    ]);
-  });
+  needs("byteOrder").test(
+    "--include/--exclude: on the path below the source; the last matching filter wins",
+    async () => {
+      const tree = makeTree();
+      const excludes = fresh("excludes.txt");
+      writeFileSync(excludes, "# comment\n\ndenied/**\n");
+      const r = await cli(
+        [
+          "put",
+          "-r",
+          tree,
+          `s3://${bucket}/f/`,
+          "--exclude",
+          "*",
+          "--include",
+          "*.txt",
+          "--exclude-from",
+          excludes,
+          "-q",
+        ],
+        WRITABLE,
+      );
+      expect(r.code).toBe(0);
+      expect(await listAllKeys(s3, bucket, "f/")).toEqual([
+        "f/a/b/c.txt",
+        "f/with space/f 1.txt",
+        "f/ünï/ü €.txt",
+      ]);
+    },
+  );
 
-  test("a denied prefix inside the tree: those items refused (audited denied), the rest done, exit 3", async () => {
-    const tree = makeTree();
-    const a = audited({ ...WRITABLE, MCP_S3_EXT_PREFIXACL: "true", MCP_S3_DENIED_PREFIXES: "d/denied/" });
-    const r = await cli(["put", "-r", tree, `s3://${bucket}/d/`, "--exclude", "big.bin"], a.vars);
-    expect(r.code).toBe(3);
-    expect(r.stdout).toContain(
-      `refused ${tree}/denied/secret.txt -> s3://${bucket}/d/denied/secret.txt: PrefixDenied: `,
-    );
-    expect(r.stderr).toBe(`put: ${TREE_KEYS.length - 2} done, 1 skipped, 1 refused, 0 failed\n`);
-    expect(await listAllKeys(s3, bucket, "d/")).toEqual(
-      TREE_KEYS.filter((k) => k !== "big.bin" && !k.startsWith("denied/")).map((k) => `d/${k}`),
-    );
-    expect(a.lines().filter((l) => l.status === "denied")).toEqual([
-      expect.objectContaining({ tool: "s3_put_object", key: "d/denied/secret.txt", error: "PrefixDenied" }),
-    ]);
-  });
+  needs("byteOrder").test(
+    "a denied prefix inside the tree: those items refused (audited denied), the rest done, exit 3",
+    async () => {
+      const tree = makeTree();
+      const a = audited({ ...WRITABLE, MCP_S3_EXT_PREFIXACL: "true", MCP_S3_DENIED_PREFIXES: "d/denied/" });
+      const r = await cli(["put", "-r", tree, `s3://${bucket}/d/`, "--exclude", "big.bin"], a.vars);
+      expect(r.code).toBe(3);
+      expect(r.stdout).toContain(
+        `refused ${tree}/denied/secret.txt -> s3://${bucket}/d/denied/secret.txt: PrefixDenied: `,
+      );
+      expect(r.stderr).toBe(`put: ${TREE_KEYS.length - 2} done, 1 skipped, 1 refused, 0 failed\n`);
+      expect(await listAllKeys(s3, bucket, "d/")).toEqual(
+        TREE_KEYS.filter((k) => k !== "big.bin" && !k.startsWith("denied/")).map((k) => `d/${k}`),
+      );
+      expect(a.lines().filter((l) => l.status === "denied")).toEqual([
+        expect.objectContaining({ tool: "s3_put_object", key: "d/denied/secret.txt", error: "PrefixDenied" }),
+      ]);
+    },
+  );
 
   test("read-only: every item refused and audited denied, nothing stored, exit 3", async () => {
     const tree = makeTree();
@@ -298,30 +311,33 @@ describe("put -r / get -r / cp -r", () => {
 });
 
 describe("local side safety", () => {
-  test("zip-slip: keys with .. segments, a leading / or // fail per item (InvalidArgument); nothing is written outside", async () => {
-    const keys = ["z/ok.txt", "z/../../evil.txt", "z/a/../../../evil2.txt", "z//abs.txt", "z/./dot.txt"];
-    for (const k of keys) await putTestObject(s3, bucket, k, `body of ${k}`);
-    expect((await listAllKeys(s3, bucket, "z/")).sort()).toEqual([...keys].sort());
-    const base = fresh("slip");
-    const out = join(base, "inner", "out");
-    mkdirSync(out, { recursive: true });
-    const r = await cli(["get", "-r", `s3://${bucket}/z/`, out, "--json"]);
-    expect(r.code).toBe(1);
-    const records = expectRecords(r);
-    expect(records.filter((x) => x.status === "done").map((x) => x.source)).toEqual([
-      `s3://${bucket}/z/ok.txt`,
-    ]);
-    const failed = records.filter((x) => x.status === "failed");
-    expect(failed.map((x) => x.source).sort()).toEqual(
-      keys
-        .slice(1)
-        .map((k) => `s3://${bucket}/${k}`)
-        .sort(),
-    );
-    expect(failed.every((x) => x.error === "InvalidArgument")).toBe(true);
-    expect(filesBelow(base)).toEqual(["inner/out/ok.txt"]);
-    expect(existsSync(join(tmp.path, "evil.txt"))).toBe(false);
-  });
+  needs("literalKeys").test(
+    "zip-slip: keys with .. segments, a leading / or // fail per item (InvalidArgument); nothing is written outside",
+    async () => {
+      const keys = ["z/ok.txt", "z/../../evil.txt", "z/a/../../../evil2.txt", "z//abs.txt", "z/./dot.txt"];
+      for (const k of keys) await putTestObject(s3, bucket, k, `body of ${k}`);
+      expect((await listAllKeys(s3, bucket, "z/")).sort()).toEqual([...keys].sort());
+      const base = fresh("slip");
+      const out = join(base, "inner", "out");
+      mkdirSync(out, { recursive: true });
+      const r = await cli(["get", "-r", `s3://${bucket}/z/`, out, "--json"]);
+      expect(r.code).toBe(1);
+      const records = expectRecords(r);
+      expect(records.filter((x) => x.status === "done").map((x) => x.source)).toEqual([
+        `s3://${bucket}/z/ok.txt`,
+      ]);
+      const failed = records.filter((x) => x.status === "failed");
+      expect(failed.map((x) => x.source).sort()).toEqual(
+        keys
+          .slice(1)
+          .map((k) => `s3://${bucket}/${k}`)
+          .sort(),
+      );
+      expect(failed.every((x) => x.error === "InvalidArgument")).toBe(true);
+      expect(filesBelow(base)).toEqual(["inner/out/ok.txt"]);
+      expect(existsSync(join(tmp.path, "evil.txt"))).toBe(false);
+    },
+  );
 
   test("a symbolic link inside the destination that leads outside is not written through", async () => {
     await putTestObject(s3, bucket, "sl/out/x.txt", "x");
@@ -372,93 +388,105 @@ describe("local side safety", () => {
 });
 
 describe("sync", () => {
-  test("directory → prefix and back; a second run transfers no object body (the audit has no put/get)", async () => {
-    const tree = makeTree();
-    const prefix = `s3://${bucket}/s1/`;
-    const first = await cli(["sync", tree, prefix, "--json", "--exclude", "big.bin"], WRITABLE);
-    expect(first.code).toBe(0);
-    expect(expectRecords(first).filter((r) => r.status === "done")).toHaveLength(TREE_KEYS.length - 1);
+  needs("byteOrder").test(
+    "directory → prefix and back; a second run transfers no object body (the audit has no put/get)",
+    async () => {
+      const tree = makeTree();
+      const prefix = `s3://${bucket}/s1/`;
+      const first = await cli(["sync", tree, prefix, "--json", "--exclude", "big.bin"], WRITABLE);
+      expect(first.code).toBe(0);
+      expect(expectRecords(first).filter((r) => r.status === "done")).toHaveLength(TREE_KEYS.length - 1);
 
-    const again = audited(WRITABLE);
-    const second = await cli(["sync", tree, prefix, "--json", "--exclude", "big.bin"], again.vars);
-    expect({ code: second.code, stderr: second.stderr }).toEqual({ code: 0, stderr: "" });
-    const records = expectRecords(second);
-    expect(
-      records.filter((r) => r.status === "skipped" && r.op === "upload" && r.size !== null),
-    ).toHaveLength(TREE_KEYS.length - 1);
-    expect(records.filter((r) => r.status === "done")).toEqual([]);
-    expect(new Set(tools(again.lines()))).toEqual(new Set(["s3_list_objects"]));
+      const again = audited(WRITABLE);
+      const second = await cli(["sync", tree, prefix, "--json", "--exclude", "big.bin"], again.vars);
+      expect({ code: second.code, stderr: second.stderr }).toEqual({ code: 0, stderr: "" });
+      const records = expectRecords(second);
+      expect(
+        records.filter((r) => r.status === "skipped" && r.op === "upload" && r.size !== null),
+      ).toHaveLength(TREE_KEYS.length - 1);
+      expect(records.filter((r) => r.status === "done")).toEqual([]);
+      expect(new Set(tools(again.lines()))).toEqual(new Set(["s3_list_objects"]));
 
-    // Down into an empty directory, then again: nothing.
-    const out = fresh("sync-out");
-    const down = await cli(["sync", prefix, out, "-q"]);
-    expect({ code: down.code, stderr: down.stderr }).toEqual({ code: 0, stderr: "" });
-    expect(filesBelow(out)).toEqual(TREE_KEYS.filter((k) => k !== "big.bin"));
-    const downAgain = audited();
-    const d2 = await cli(["sync", prefix, out], downAgain.vars);
-    expect({ code: d2.code, stdout: d2.stdout, stderr: d2.stderr }).toEqual({
-      code: 0,
-      stdout: "",
-      stderr: `sync: 0 done, ${TREE_KEYS.length - 1} skipped, 0 refused, 0 failed\n`,
-    });
-    expect(new Set(tools(downAgain.lines()))).toEqual(new Set(["s3_list_objects"]));
+      // Down into an empty directory, then again: nothing.
+      const out = fresh("sync-out");
+      const down = await cli(["sync", prefix, out, "-q"]);
+      expect({ code: down.code, stderr: down.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(filesBelow(out)).toEqual(TREE_KEYS.filter((k) => k !== "big.bin"));
+      const downAgain = audited();
+      const d2 = await cli(["sync", prefix, out], downAgain.vars);
+      expect({ code: d2.code, stdout: d2.stdout, stderr: d2.stderr }).toEqual({
+        code: 0,
+        stdout: "",
+        stderr: `sync: 0 done, ${TREE_KEYS.length - 1} skipped, 0 refused, 0 failed\n`,
+      });
+      expect(new Set(tools(downAgain.lines()))).toEqual(new Set(["s3_list_objects"]));
 
-    // Prefix → prefix, twice.
-    expect((await cli(["sync", prefix, `s3://${bucket}/s1-copy/`, "-q"], WRITABLE)).code).toBe(0);
-    const copyAgain = audited(WRITABLE);
-    expect((await cli(["sync", prefix, `s3://${bucket}/s1-copy/`], copyAgain.vars)).code).toBe(0);
-    expect(new Set(tools(copyAgain.lines()))).toEqual(new Set(["s3_list_objects"]));
-  });
+      // Prefix → prefix, twice.
+      expect((await cli(["sync", prefix, `s3://${bucket}/s1-copy/`, "-q"], WRITABLE)).code).toBe(0);
+      const copyAgain = audited(WRITABLE);
+      expect((await cli(["sync", prefix, `s3://${bucket}/s1-copy/`], copyAgain.vars)).code).toBe(0);
+      expect(new Set(tools(copyAgain.lines()))).toEqual(new Set(["s3_list_objects"]));
+    },
+  );
 
-  test("a changed file is sent, the rest not; --delete removes what the source lacks but never an excluded item", async () => {
-    const tree = makeTree();
-    const prefix = `s3://${bucket}/s2/`;
-    const filters = ["--exclude", "big.bin", "--exclude", "*.keep"];
-    expect((await cli(["sync", tree, prefix, "-q", ...filters], WRITABLE)).code).toBe(0);
-    await putTestObject(s3, bucket, "s2/extra.txt", "not in the source");
-    await putTestObject(s3, bucket, "s2/logs/old.txt", "not in the source either");
-    await putTestObject(s3, bucket, "s2/kept.keep", "excluded: never deleted");
-    writeFileSync(join(tree, "a/b/c.txt"), "hello, changed");
+  needs("byteOrder").test(
+    "a changed file is sent, the rest not; --delete removes what the source lacks but never an excluded item",
+    async () => {
+      const tree = makeTree();
+      const prefix = `s3://${bucket}/s2/`;
+      const filters = ["--exclude", "big.bin", "--exclude", "*.keep"];
+      expect((await cli(["sync", tree, prefix, "-q", ...filters], WRITABLE)).code).toBe(0);
+      await putTestObject(s3, bucket, "s2/extra.txt", "not in the source");
+      await putTestObject(s3, bucket, "s2/logs/old.txt", "not in the source either");
+      await putTestObject(s3, bucket, "s2/kept.keep", "excluded: never deleted");
+      writeFileSync(join(tree, "a/b/c.txt"), "hello, changed");
 
-    // Without --delete nothing is deleted; read-only refuses the deletes (exit 3) like any delete.
-    const ro = await cli(["sync", tree, prefix, "--delete", ...filters]);
-    expect(ro.code).toBe(3);
-    expect(ro.stdout).toContain(`refused s3://${bucket}/s2/extra.txt: ReadOnlyMode`);
+      // Without --delete nothing is deleted; read-only refuses the deletes (exit 3) like any delete.
+      const ro = await cli(["sync", tree, prefix, "--delete", ...filters]);
+      expect(ro.code).toBe(3);
+      expect(ro.stdout).toContain(`refused s3://${bucket}/s2/extra.txt: ReadOnlyMode`);
 
-    const a = audited(WRITABLE);
-    const r = await cli(["sync", tree, prefix, "--delete", "--json", ...filters], a.vars);
-    expect(r.code).toBe(0);
-    const done = expectRecords(r).filter((x) => x.status === "done");
-    expect(done).toEqual([
-      { op: "upload", source: join(tree, "a/b/c.txt"), dest: `${prefix}a/b/c.txt`, size: 14, status: "done" },
-      { op: "delete", source: `${prefix}extra.txt`, dest: null, size: 17, status: "done" },
-      { op: "delete", source: `${prefix}logs/old.txt`, dest: null, size: 24, status: "done" },
-    ]);
-    expect(
-      a
-        .lines()
-        .filter((l) => l.tool !== "s3_list_objects")
-        .map((l) => `${l.tool} ${l.key}`),
-    ).toEqual(
-      expect.arrayContaining([
-        "s3_put_object s2/a/b/c.txt",
-        "s3_delete_object s2/extra.txt",
-        "s3_delete_object s2/logs/old.txt",
-      ]),
-    );
-    expect(await getTestObject(s3, bucket, "s2/kept.keep")).not.toBeNull();
-    expect(await getTestObject(s3, bucket, "s2/extra.txt")).toBeNull();
+      const a = audited(WRITABLE);
+      const r = await cli(["sync", tree, prefix, "--delete", "--json", ...filters], a.vars);
+      expect(r.code).toBe(0);
+      const done = expectRecords(r).filter((x) => x.status === "done");
+      expect(done).toEqual([
+        {
+          op: "upload",
+          source: join(tree, "a/b/c.txt"),
+          dest: `${prefix}a/b/c.txt`,
+          size: 14,
+          status: "done",
+        },
+        { op: "delete", source: `${prefix}extra.txt`, dest: null, size: 17, status: "done" },
+        { op: "delete", source: `${prefix}logs/old.txt`, dest: null, size: 24, status: "done" },
+      ]);
+      expect(
+        a
+          .lines()
+          .filter((l) => l.tool !== "s3_list_objects")
+          .map((l) => `${l.tool} ${l.key}`),
+      ).toEqual(
+        expect.arrayContaining([
+          "s3_put_object s2/a/b/c.txt",
+          "s3_delete_object s2/extra.txt",
+          "s3_delete_object s2/logs/old.txt",
+        ]),
+      );
+      expect(await getTestObject(s3, bucket, "s2/kept.keep")).not.toBeNull();
+      expect(await getTestObject(s3, bucket, "s2/extra.txt")).toBeNull();
 
-    // Down with --delete: a local file the prefix lacks goes; an excluded one stays.
-    const out = fresh("s2-out");
-    expect((await cli(["sync", prefix, out, "-q", ...filters])).code).toBe(0);
-    writeFileSync(join(out, "stray.txt"), "stray");
-    writeFileSync(join(out, "mine.keep"), "excluded");
-    const down = await cli(["sync", prefix, out, "--delete", ...filters]);
-    expect(down.code).toBe(0);
-    expect(down.stdout).toBe(`deleted ${out}/stray.txt (5 bytes)\n`);
-    expect(existsSync(join(out, "mine.keep"))).toBe(true);
-  });
+      // Down with --delete: a local file the prefix lacks goes; an excluded one stays.
+      const out = fresh("s2-out");
+      expect((await cli(["sync", prefix, out, "-q", ...filters])).code).toBe(0);
+      writeFileSync(join(out, "stray.txt"), "stray");
+      writeFileSync(join(out, "mine.keep"), "excluded");
+      const down = await cli(["sync", prefix, out, "--delete", ...filters]);
+      expect(down.code).toBe(0);
+      expect(down.stdout).toBe(`deleted ${out}/stray.txt (5 bytes)\n`);
+      expect(existsSync(join(out, "mine.keep"))).toBe(true);
+    },
+  );
 
   test("--checksum sends a same-size change the times do not show; --size-only ignores times", async () => {
     const dir = fresh("cs");
@@ -511,47 +539,50 @@ describe("sync", () => {
 });
 
 describe("mv", () => {
-  test("S3 to S3 (-r): each source deleted after its copy; read-only refuses and keeps every source", async () => {
-    for (const k of ["m/a.txt", "m/sub/b.txt"]) await putTestObject(s3, bucket, k, k);
-    const ro = await cli(["mv", "-r", `s3://${bucket}/m/`, `s3://${bucket}/m2/`]);
-    expect(ro.code).toBe(3);
-    expect(await listAllKeys(s3, bucket, "m/")).toEqual(["m/a.txt", "m/sub/b.txt"]);
+  needs("byteOrder").test(
+    "S3 to S3 (-r): each source deleted after its copy; read-only refuses and keeps every source",
+    async () => {
+      for (const k of ["m/a.txt", "m/sub/b.txt"]) await putTestObject(s3, bucket, k, k);
+      const ro = await cli(["mv", "-r", `s3://${bucket}/m/`, `s3://${bucket}/m2/`]);
+      expect(ro.code).toBe(3);
+      expect(await listAllKeys(s3, bucket, "m/")).toEqual(["m/a.txt", "m/sub/b.txt"]);
 
-    const a = audited(WRITABLE);
-    const r = await cli(["mv", "-r", `s3://${bucket}/m/`, `s3://${bucket}/m2/`, "--json"], a.vars);
-    expect(r.code).toBe(0);
-    expect(expectRecords(r)).toEqual([
-      {
-        op: "move",
-        source: `s3://${bucket}/m/a.txt`,
-        dest: `s3://${bucket}/m2/a.txt`,
-        size: 7,
-        status: "done",
-      },
-      {
-        op: "move",
-        source: `s3://${bucket}/m/sub/b.txt`,
-        dest: `s3://${bucket}/m2/sub/b.txt`,
-        size: 11,
-        status: "done",
-      },
-    ]);
-    expect(await listAllKeys(s3, bucket, "m/")).toEqual([]);
-    expect(await listAllKeys(s3, bucket, "m2/")).toEqual(["m2/a.txt", "m2/sub/b.txt"]);
-    // Per object: the copy's line, then the delete's.
-    const perKey = a.lines().filter((l) => l.tool !== "s3_list_objects");
-    expect(perKey.map((l) => `${l.tool} ${l.key}`)).toEqual(
-      expect.arrayContaining([
-        "s3_copy_object m/a.txt",
-        "s3_delete_object m/a.txt",
-        "s3_copy_object m/sub/b.txt",
-        "s3_delete_object m/sub/b.txt",
-      ]),
-    );
-    const copyAt = perKey.findIndex((l) => l.tool === "s3_copy_object" && l.key === "m/a.txt");
-    const deleteAt = perKey.findIndex((l) => l.tool === "s3_delete_object" && l.key === "m/a.txt");
-    expect(copyAt).toBeLessThan(deleteAt);
-  });
+      const a = audited(WRITABLE);
+      const r = await cli(["mv", "-r", `s3://${bucket}/m/`, `s3://${bucket}/m2/`, "--json"], a.vars);
+      expect(r.code).toBe(0);
+      expect(expectRecords(r)).toEqual([
+        {
+          op: "move",
+          source: `s3://${bucket}/m/a.txt`,
+          dest: `s3://${bucket}/m2/a.txt`,
+          size: 7,
+          status: "done",
+        },
+        {
+          op: "move",
+          source: `s3://${bucket}/m/sub/b.txt`,
+          dest: `s3://${bucket}/m2/sub/b.txt`,
+          size: 11,
+          status: "done",
+        },
+      ]);
+      expect(await listAllKeys(s3, bucket, "m/")).toEqual([]);
+      expect(await listAllKeys(s3, bucket, "m2/")).toEqual(["m2/a.txt", "m2/sub/b.txt"]);
+      // Per object: the copy's line, then the delete's.
+      const perKey = a.lines().filter((l) => l.tool !== "s3_list_objects");
+      expect(perKey.map((l) => `${l.tool} ${l.key}`)).toEqual(
+        expect.arrayContaining([
+          "s3_copy_object m/a.txt",
+          "s3_delete_object m/a.txt",
+          "s3_copy_object m/sub/b.txt",
+          "s3_delete_object m/sub/b.txt",
+        ]),
+      );
+      const copyAt = perKey.findIndex((l) => l.tool === "s3_copy_object" && l.key === "m/a.txt");
+      const deleteAt = perKey.findIndex((l) => l.tool === "s3_delete_object" && l.key === "m/a.txt");
+      expect(copyAt).toBeLessThan(deleteAt);
+    },
+  );
 
   test("one object renamed; local → S3 removes the file; S3 → local deletes the object; a missing one is exit 4", async () => {
     await putTestObject(s3, bucket, "mv1/x.txt", "x");
@@ -630,7 +661,7 @@ describe("--dry-run", () => {
   });
 });
 
-describe("interruption", () => {
+needs("multipartAdmin").describe("interruption", () => {
   test.each(["put", "get"] as const)(
     "%s -r interrupted mid-transfer: exit 130, nothing partial left; sync then finishes the job",
     async (direction) => {
