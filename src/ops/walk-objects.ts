@@ -118,6 +118,7 @@ async function* listPages(
   },
   tool: string,
 ): AsyncGenerator<ListObjectsResult> {
+  const filtered = prefixAclOn(ctx, args.connection);
   let token: string | undefined;
   do {
     const page = await listObjects(
@@ -128,9 +129,10 @@ async function* listPages(
         connection: args.connection,
         signal: args.signal,
         delimiter: args.delimiter,
-        // One under S3's page size: the request for 1000 then also says whether the listing goes on,
-        // so a filtered listing needs no second request to tell (list-paging.ts).
-        max_keys: 999,
+        // Filtered (a prefix ACL): one under S3's page size, so the request for 1000 also says whether
+        // the listing goes on and no second request is needed to tell (list-paging.ts). Unfiltered,
+        // S3's own truncation flag is exact: a whole page, so 1,000 keys take one request, not two.
+        max_keys: filtered ? 999 : 1000,
         continuation_token: token,
         start_after: token === undefined ? args.start_after : undefined,
       },
@@ -213,4 +215,13 @@ function readAhead<T>(source: AsyncGenerator<T>, ahead: number): AsyncIterableIt
     },
   };
   return it;
+}
+
+/** Whether the connection's listings are filtered; an unknown connection fails in the listing itself. */
+function prefixAclOn(ctx: OpsContext, connection: string | undefined): boolean {
+  try {
+    return ctx.clients.connection(connection).policy.prefix_acl;
+  } catch {
+    return true;
+  }
 }
