@@ -6,6 +6,7 @@ import { deleteObjectSpec } from "../ops/delete-object.ts";
 import { deleteObjects, MAX_DELETE_BATCH } from "../ops/delete-objects.ts";
 import type { OpsContext } from "../ops/run.ts";
 import { previewItem } from "./preview.ts";
+import type { BulkProgress } from "./progress.ts";
 import type { BulkReport } from "./report.ts";
 
 export interface DeleteQueueOptions {
@@ -17,6 +18,8 @@ export interface DeleteQueueOptions {
   /** Keys per request (at most 1000, S3's limit). */
   readonly batchSize?: number;
   readonly tool?: string;
+  /** The progress line on a terminal (objects deleted out of those found, rate, time left). */
+  readonly progress?: BulkProgress | undefined;
 }
 
 interface Pending {
@@ -50,6 +53,7 @@ export class DeleteQueue {
       return;
     }
     if (this.pending !== undefined && this.pending.bucket !== bucket) await this.send();
+    this.options.progress?.found(0);
     this.pending ??= { bucket, keys: [], sizes: [] };
     this.pending.keys.push(key);
     this.pending.sizes.push(size);
@@ -105,6 +109,8 @@ export class DeleteQueue {
       const source = `s3://${batch.bucket}/${batch.keys[i]}`;
       const size = batch.sizes[i] ?? null;
       const record = { op: "delete", source, dest: null, size };
+      this.options.progress?.itemDone();
+      this.options.progress?.clear();
       if (outcome.ok) await this.report.item({ ...record, status: "done" });
       else await this.report.failure(record, outcome.error);
     }

@@ -6,6 +6,7 @@ import { DeleteQueue } from "../../bulk/delete-queue.ts";
 import { compileFilters, filterRulesFromCli, type PathFilter } from "../../bulk/filter.ts";
 import { folderPrefix, type MatchSource, matchObjects } from "../../bulk/listing.ts";
 import { parseKeyPattern } from "../../bulk/pattern.ts";
+import { createBulkProgress } from "../../bulk/progress.ts";
 import { BulkReport } from "../../bulk/report.ts";
 import { S3ToolError } from "../../errors.ts";
 import { consentForMany } from "../../ops/consent.ts";
@@ -45,7 +46,11 @@ export async function run(cli: Cli): Promise<number> {
   if (only?.kind === "key" && !dryRun) return deleteOne(cli, ops, only, cancel.signal);
   const ctx = dryRun ? dryRunContext(ops) : await askOnce(ops, plans, cancel.signal);
   const report = new BulkReport(cli);
-  const queue = new DeleteQueue(ctx, report, { concurrency, signal: cancel.signal, dryRun });
+  const progress = createBulkProgress(
+    cli.io,
+    cli.io.stderrIsTTY && !cli.globals.quiet && !cli.globals.json && !dryRun,
+  );
+  const queue = new DeleteQueue(ctx, report, { concurrency, signal: cancel.signal, dryRun, progress });
   for (const p of plans) {
     if (cancel.signal.aborted) break;
     try {
@@ -56,7 +61,8 @@ export async function run(cli: Cli): Promise<number> {
       report.locationError(e);
     }
   }
-  await queue.flush();
+  progress.complete();
+  await queue.flush().finally(() => progress.finish());
   const code = report.finish();
   const interrupted = cli.interrupted();
   if (interrupted !== undefined) throw interrupted;
