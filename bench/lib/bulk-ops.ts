@@ -2,6 +2,7 @@
 // prefix, mcp-s3 against each peer's equivalent. Kept apart from run.ts and tools.ts (each tool
 // only names its commands here) so other bulk rows can be added beside them without conflicts.
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { countKeys } from "./bulk-transfer.ts";
 import { pool, type S3Target } from "./s3.ts";
 import type { Tool } from "./tools.ts";
 
@@ -159,17 +160,4 @@ async function seedSmallKeys(t: S3Target, bucket: string, prefix: string, n: num
   await pool(n, 64, async (i) => {
     await bun.write(`${prefix}k${String(i).padStart(5, "0")}`, "x");
   });
-}
-
-async function countKeys(c: S3Client, bucket: string, prefix: string): Promise<number> {
-  let n = 0;
-  let token: string | undefined;
-  do {
-    const page = await c.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-    );
-    n += page.KeyCount ?? page.Contents?.length ?? 0;
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
-  return n;
 }

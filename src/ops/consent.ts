@@ -7,25 +7,20 @@ import { formatDuration, formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { classesNeedingConsent } from "../policy/consent.ts";
 import type { Touch } from "../policy/decide.ts";
-import type { OpsContext } from "./run.ts";
+import type { AuditFields, OpsContext } from "./run.ts";
 
 export type ConsentAnswer = "accepted" | "declined" | "unavailable";
 
 /** The hint of a declined operation unless the front end words its own. */
 const AGENT_DECLINED_HINT = "the user did not approve this operation: do not retry it unless they ask for it";
 
-/** The exact operation a human is asked about. */
-export interface ConsentRequest {
+/** The exact operation a human is asked about, named by the same fields as its audit line. */
+export interface ConsentRequest extends AuditFields {
   /** The tool name the operation is audited under. */
   readonly tool: string;
   readonly connection: string;
   /** The classes of `confirm` this operation falls under (never empty). */
   readonly classes: readonly ConsentClass[];
-  readonly bucket?: string | undefined;
-  readonly key?: string | undefined;
-  readonly prefix?: string | undefined;
-  readonly dest_bucket?: string | undefined;
-  readonly dest_key?: string | undefined;
   /** For a request that carries many items (DeleteObjects): how many, all of the same kind. */
   readonly count?: number | undefined;
   /** Bytes written or copied, when known. */
@@ -52,18 +47,13 @@ export interface ConsentAsker {
 }
 
 /** The parts of an operation's spec a consent question is built from. */
-export interface ConsentSubject {
+export interface ConsentSubject extends AuditFields {
   readonly tool: string;
   readonly touches: readonly Touch[];
   /** The classes, when the caller knows them without touches (a whole command, consentForMany). */
   readonly classes?: readonly ConsentClass[] | undefined;
   /** Says what is asked when the touches cannot (a whole command, with its counts). */
   readonly summary?: string | undefined;
-  readonly bucket?: string | undefined;
-  readonly key?: string | undefined;
-  readonly prefix?: string | undefined;
-  readonly dest_bucket?: string | undefined;
-  readonly dest_key?: string | undefined;
   readonly count?: number | undefined;
   readonly signal?: AbortSignal | undefined;
 }
