@@ -9,6 +9,7 @@ import { basename, dirname, join } from "node:path";
 import { GetObjectCommand, type GetObjectCommandOutput } from "@aws-sdk/client-s3";
 import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
+import { discardBody } from "../s3/body.ts";
 import { fileLeftBehind } from "./cleanup.ts";
 import { head, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
 import { type Execution, type OpsContext, runOperation } from "./run.ts";
@@ -213,7 +214,7 @@ async function fetchRange(
   } catch (e) {
     throw changedDuringDownload(e, args) ?? e;
   }
-  const body = out.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
+  const body = out.Body as AsyncIterable<Uint8Array> | undefined;
   const limit = run.policy.size_limits ? run.policy.max_get_size : Number.POSITIVE_INFINITY;
   let received = 0;
   try {
@@ -241,7 +242,7 @@ async function fetchRange(
       }
     }
   } catch (e) {
-    body?.destroy?.();
+    discardBody(body);
     throw localError(e, args.path);
   }
   if (received !== expected) throw shortOrLong(args, start + received, meta.size);
