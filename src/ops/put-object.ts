@@ -1,11 +1,11 @@
 import { Readable } from "node:stream";
-import { AbortMultipartUploadCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { toS3ToolError } from "../s3/errors.ts";
 import { normalizeEtag } from "../s3/etag.ts";
-import { uploadLeftBehind } from "./cleanup.ts";
 import { checkMetadata } from "./metadata.ts";
+import { uploadInParts } from "./multipart-upload.ts";
 import { type Execution, type OpsContext, runOperation } from "./run.ts";
 
 export interface PutObjectArgs {
@@ -228,77 +228,24 @@ async function streamUpload(
   args: PutObjectArgs,
   metadata: Record<string, string> | undefined,
 ): Promise<PutObjectResult> {
-  const { Upload } = await import("@aws-sdk/lib-storage");
   const source = args.body instanceof Uint8Array ? [args.body] : args.body;
   const counter = limitedBody(run, args, source);
-  const body = Readable.from(counter.chunks, { objectMode: true });
-  const inFlight = new AbortController();
-  const upload = new Upload({
-    // A failed AbortMultipartUpload would otherwise be thrown by done() in place of the failure
-    // that caused it (a refusal would become InternalError): it is reported beside it instead.
-    client: cancellableParts(run.client, inFlight.signal, (uploadId, e) =>
-      run.cleanupFailed(uploadLeftBehind(args.bucket, args.key, uploadId, e)),
-    ),
-    params: {
-      Bucket: args.bucket,
-      Key: args.key,
-      Body: body,
-      ContentType: args.content_type,
-      Metadata: metadata,
-    },
-    partSize: Math.max(PART_SIZE, Math.ceil((args.size ?? 0) / MAX_PARTS)),
-    queueSize: PART_CONCURRENCY,
-    // On any failure the multipart upload is aborted so no parts (and no object) remain.
-    leavePartsOnError: false,
-  });
-  // Fail the body and cancel the parts in flight instead of calling upload.abort(): abort() makes
-  // done() reject at once, before AbortMultipartUpload is sent, so a process exiting then leaves the
-  // multipart upload behind. A failed body and failed parts take the SDK's error path, which sends
-  // AbortMultipartUpload before done() rejects. Cancelling the parts matters when the network stalls:
-  // waiting for them would hold an interrupted upload until the request timeout. A signal that fired
-  // before we got here counts too.
-  const onAbort = () => {
-    body.destroy(Object.assign(new Error("upload aborted"), { name: "AbortError" }));
-    inFlight.abort();
-  };
-  if (run.signal?.aborted) onAbort();
-  else run.signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const out = await upload.done();
+    const out = await uploadInParts(
+      run,
+      { bucket: args.bucket, key: args.key, contentType: args.content_type, metadata },
+      counter.chunks,
+      {
+        partSize: Math.max(PART_SIZE, Math.ceil((args.size ?? 0) / MAX_PARTS)),
+        concurrency: PART_CONCURRENCY,
+      },
+    );
     run.count(counter.sent());
-    return result(args, out.ETag, counter.sent(), out.VersionId);
+    return result(args, out.etag, counter.sent(), out.versionId);
   } catch (e) {
-    body.destroy();
     // Prefer the refusal that stopped the stream over the SDK's wrapping of it.
     throw findOwnError(e) ?? e;
-  } finally {
-    run.signal?.removeEventListener("abort", onAbort);
   }
-}
-
-/**
- * The client as lib-storage sees it: every request it sends is cancelled by `signal` (lib-storage
- * gives its part uploads no signal of their own), except AbortMultipartUpload, which is the
- * clean-up that must still go out after a cancellation. An abort that fails goes to
- * `abortFailed` and looks done to lib-storage, which then rejects with the original failure.
- */
-function cancellableParts(
-  client: S3Client,
-  signal: AbortSignal,
-  abortFailed: (uploadId: string | undefined, e: unknown) => void,
-): S3Client {
-  return new Proxy(client, {
-    get(target, prop, receiver) {
-      if (prop !== "send") return Reflect.get(target, prop, receiver);
-      return (command: Parameters<S3Client["send"]>[0], options?: { abortSignal?: AbortSignal }) =>
-        command instanceof AbortMultipartUploadCommand
-          ? target.send(command, options).catch((e: unknown) => {
-              abortFailed(command.input.UploadId, e);
-              return {};
-            })
-          : target.send(command, { ...options, abortSignal: signal });
-    },
-  });
 }
 
 /** A refusal or a changed source raised while the body streamed, however the SDK wrapped it. */
