@@ -156,7 +156,7 @@ function firstFailure(failures: readonly unknown[]): unknown {
   return failures.find((f) => f instanceof S3ToolError) ?? failures[0];
 }
 
-interface Part {
+export interface Part {
   readonly number: number;
   readonly bytes: Uint8Array;
   /** The buffer of the worker that read this part, for its next part. */
@@ -164,7 +164,7 @@ interface Part {
 }
 
 /** One part buffer, allocated when first needed (a body given as one large buffer needs none). */
-function bufferOf(size: number): () => Uint8Array {
+export function bufferOf(size: number): () => Uint8Array {
   let buffer: Uint8Array | undefined;
   return () => {
     buffer ??= new Uint8Array(size);
@@ -178,7 +178,7 @@ function bufferOf(size: number): () => Uint8Array {
  * (a body given as one large buffer is never copied); otherwise the chunks are copied into the
  * caller's buffer.
  */
-class PartReader {
+export class PartReader {
   #rest: Uint8Array = new Uint8Array();
   #ended = false;
   #closed = false;
