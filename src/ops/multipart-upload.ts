@@ -20,6 +20,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { S3ToolError } from "../errors.ts";
 import { uploadLeftBehind } from "./cleanup.ts";
+import type { ReadsInto } from "./put-object.ts";
 import type { Execution } from "./run.ts";
 
 export interface PartsTarget {
@@ -44,10 +45,10 @@ export interface Uploaded {
 export async function uploadInParts(
   run: Execution,
   target: PartsTarget,
-  body: AsyncIterable<Uint8Array>,
+  body: AsyncIterable<Uint8Array> | ReadsInto,
   plan: PartsPlan,
 ): Promise<Uploaded> {
-  const reader = new PartReader(body[Symbol.asyncIterator](), plan.partSize);
+  const reader = new PartReader("readInto" in body ? body : body[Symbol.asyncIterator](), plan.partSize);
   try {
     const first = await reader.next(bufferOf(plan.partSize));
     if (await reader.atEnd()) return await putWhole(run, target, first?.bytes ?? new Uint8Array());
@@ -174,9 +175,9 @@ export function bufferOf(size: number): () => Uint8Array {
 
 /**
  * Cuts the body into parts of exactly `partSize` bytes (the last one shorter), in order, one read at
- * a time. A chunk that holds a whole part from where the reading stands is handed out as a view
- * (a body given as one large buffer is never copied); otherwise the chunks are copied into the
- * caller's buffer.
+ * a time. A body that `ReadsInto` is read straight into the caller's buffer. Of a stream of chunks,
+ * a chunk that holds a whole part from where the reading stands is handed out as a view (a body
+ * given as one large buffer is never copied); otherwise the chunks are copied into the buffer.
  */
 export class PartReader {
   #rest: Uint8Array = new Uint8Array();
@@ -186,28 +187,52 @@ export class PartReader {
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly source: AsyncIterator<Uint8Array>,
+    private readonly source: AsyncIterator<Uint8Array> | ReadsInto,
     private readonly partSize: number,
   ) {}
 
   /** The next part, read into `buffer` unless a view will do, or undefined at the end. */
   next(buffer: () => Uint8Array): Promise<Part | undefined> {
-    const turn = this.#queue.then(() => this.#read(buffer));
+    const turn = this.#queue.then(() =>
+      "readInto" in this.source ? this.#readInto(this.source, buffer) : this.#read(buffer),
+    );
     this.#queue = turn.catch(() => {});
     return turn;
   }
 
-  /** True when the body has no byte left (reads ahead one chunk to know). */
+  /** True when the body has no byte left (reads ahead to know: a chunk, or one byte). */
   async atEnd(): Promise<boolean> {
     await this.#queue;
-    return this.#rest.byteLength === 0 && !(await this.#pull());
+    if (this.#rest.byteLength > 0) return false;
+    if (!("readInto" in this.source)) return !(await this.#pull());
+    if (this.#ended) return true;
+    const one = new Uint8Array(1);
+    if ((await this.source.readInto(one)) === 0) this.#ended = true;
+    else this.#rest = one;
+    return this.#ended;
   }
 
   /** Lets go of the body (a file's descriptor, stdin). Not awaited: a source waiting for input would hold it up. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.source.return?.()?.catch(() => {});
+    if ("readInto" in this.source) this.source.close().catch(() => {});
+    else this.source.return?.()?.catch(() => {});
+  }
+
+  async #readInto(source: ReadsInto, buffer: () => Uint8Array): Promise<Part | undefined> {
+    const into = buffer();
+    // What atEnd read ahead comes first.
+    into.set(this.#rest);
+    let filled = this.#rest.byteLength;
+    this.#rest = new Uint8Array();
+    while (filled < this.partSize && !this.#ended && !this.#closed) {
+      const n = await source.readInto(into.subarray(filled, this.partSize));
+      if (n === 0) this.#ended = true;
+      filled += n;
+    }
+    if (filled === 0) return undefined;
+    return { number: ++this.#numbered, bytes: into.subarray(0, filled), buffer };
   }
 
   async #read(buffer: () => Uint8Array): Promise<Part | undefined> {
@@ -231,6 +256,7 @@ export class PartReader {
 
   /** Takes the next non-empty chunk into `#rest`; false at the end of the body. */
   async #pull(): Promise<boolean> {
+    if ("readInto" in this.source) return false;
     while (!this.#ended && !this.#closed) {
       const next = await this.source.next();
       if (next.done === true) this.#ended = true;

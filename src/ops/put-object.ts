@@ -8,11 +8,22 @@ import { checkMetadata } from "./metadata.ts";
 import { uploadInParts } from "./multipart-upload.ts";
 import { type Execution, type OpsContext, runOperation } from "./run.ts";
 
+/**
+ * A body that can also read straight into a buffer it is given (a file, stdin redirected from one):
+ * a multipart upload then reads each part into its buffer, allocating nothing per read.
+ */
+export interface ReadsInto {
+  /** Reads the next bytes into `into`, from its start: how many, 0 at the end of the body. */
+  readInto(into: Uint8Array): Promise<number>;
+  /** Lets go of the source (closes the file). */
+  close(): Promise<void>;
+}
+
 export interface PutObjectArgs {
   readonly bucket: string;
   readonly key: string;
-  /** The whole body, or a stream of it. */
-  readonly body: Uint8Array | AsyncIterable<Uint8Array>;
+  /** The whole body, or a stream of it (one that also `ReadsInto` is read that way for multipart). */
+  readonly body: Uint8Array | AsyncIterable<Uint8Array> | (AsyncIterable<Uint8Array> & ReadsInto);
   /** Body size when known in advance (a file): lets the gate refuse before any byte is sent. */
   readonly size?: number | undefined;
   /**
@@ -146,6 +157,42 @@ function limitedBody(
   source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   exactly?: number,
 ): { chunks: AsyncGenerator<Uint8Array>; sent(): number } {
+  const meter = bodyMeter(run, args, exactly);
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of untilAborted(source, run.signal)) {
+      meter.add(chunk.byteLength);
+      yield chunk;
+    }
+    meter.end();
+  }
+  return { chunks: chunks(), sent: meter.sent };
+}
+
+/** The same, for a body read straight into the part buffers. */
+function limitedReader(
+  run: Execution,
+  args: PutObjectArgs,
+  source: ReadsInto,
+): ReadsInto & { sent(): number } {
+  const meter = bodyMeter(run, args);
+  return {
+    async readInto(into) {
+      if (run.signal?.aborted) throw cancelled();
+      const n = await source.readInto(into);
+      meter.add(n);
+      return n;
+    },
+    close: () => source.close(),
+    sent: meter.sent,
+  };
+}
+
+/** Counts the bytes read: the put limit, the announced length, progress. */
+function bodyMeter(
+  run: Execution,
+  args: PutObjectArgs,
+  exactly?: number,
+): { add(n: number): void; end(): void; sent(): number } {
   let sent = 0;
   const limit = run.policy.size_limits ? run.policy.max_put_size : Number.POSITIVE_INFINITY;
   // A body announced with its length must have exactly that many bytes (a file changed while read).
@@ -155,9 +202,9 @@ function limitedBody(
       `the source of s3://${args.bucket}/${args.key} changed size while it was read (${exactly} bytes expected); nothing was stored`,
       "upload the file again once nothing is writing to it",
     );
-  async function* chunks(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of untilAborted(source, run.signal)) {
-      sent += chunk.byteLength;
+  return {
+    add(n) {
+      sent += n;
       if (exactly !== undefined && sent > exactly) throw changed();
       if (sent > limit) {
         throw new PolicyRefusal(
@@ -167,12 +214,19 @@ function limitedBody(
         );
       }
       args.onProgress?.(sent);
-      yield chunk;
-    }
-    if (exactly !== undefined && sent !== exactly) throw changed();
-  }
-  return { chunks: chunks(), sent: () => sent };
+    },
+    end() {
+      if (exactly !== undefined && sent !== exactly) throw changed();
+    },
+    sent: () => sent,
+  };
 }
+
+function readsInto(body: object): body is ReadsInto {
+  return typeof (body as Partial<ReadsInto>).readInto === "function";
+}
+
+const cancelled = () => Object.assign(new Error("upload cancelled"), { name: "AbortError" });
 
 /**
  * `source` until `signal` fires. A source waiting for input (stdin from an idle pipe) would
@@ -206,7 +260,7 @@ async function* untilAborted<T>(
  */
 function nextOrAbort<T>(it: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(Object.assign(new Error("upload cancelled"), { name: "AbortError" }));
+    const onAbort = () => reject(cancelled());
     if (signal.aborted) return onAbort();
     signal.addEventListener("abort", onAbort, { once: true });
     const settle = () => signal.removeEventListener("abort", onAbort);
@@ -229,12 +283,12 @@ async function streamUpload(
   metadata: Record<string, string> | undefined,
 ): Promise<PutObjectResult> {
   const source = args.body instanceof Uint8Array ? [args.body] : args.body;
-  const counter = limitedBody(run, args, source);
+  const counter = readsInto(source) ? limitedReader(run, args, source) : limitedBody(run, args, source);
   try {
     const out = await uploadInParts(
       run,
       { bucket: args.bucket, key: args.key, contentType: args.content_type, metadata },
-      counter.chunks,
+      "chunks" in counter ? counter.chunks : counter,
       {
         partSize: Math.max(PART_SIZE, Math.ceil((args.size ?? 0) / MAX_PARTS)),
         concurrency: PART_CONCURRENCY,

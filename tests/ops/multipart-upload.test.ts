@@ -3,6 +3,7 @@
 // that holds a whole part is handed out as a view, anything else copied into the worker's buffer.
 import { describe, expect, test } from "bun:test";
 import { bufferOf, type Part, PartReader } from "../../src/ops/multipart-upload.ts";
+import type { ReadsInto } from "../../src/ops/put-object.ts";
 
 const PART = 16;
 
@@ -22,8 +23,35 @@ async function* from(list: readonly Uint8Array[]): AsyncGenerator<Uint8Array> {
   yield* list;
 }
 
-async function readAll(list: readonly Uint8Array[]): Promise<{ parts: Part[]; atEndAfterFirst: boolean }> {
-  const reader = new PartReader(from(list), PART);
+/** The same bytes as a body that reads into a buffer, at most `perRead` bytes a call (a file, short reads). */
+function readsInto(list: readonly Uint8Array[], perRead: number): ReadsInto & { closed: number } {
+  const all = new Uint8Array(list.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const c of list) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  let pos = 0;
+  const source = {
+    closed: 0,
+    async readInto(into: Uint8Array) {
+      const n = Math.min(perRead, into.byteLength, all.byteLength - pos);
+      into.set(all.subarray(pos, pos + n));
+      pos += n;
+      return n;
+    },
+    async close() {
+      source.closed++;
+    },
+  };
+  return source;
+}
+
+async function readAll(
+  list: readonly Uint8Array[],
+  perRead?: number,
+): Promise<{ parts: Part[]; atEndAfterFirst: boolean }> {
+  const reader = new PartReader(perRead === undefined ? from(list) : readsInto(list, perRead), PART);
   const buffer = bufferOf(PART);
   const parts: Part[] = [];
   const first = await reader.next(buffer);
@@ -51,9 +79,17 @@ describe("PartReader cuts a body into parts", () => {
     ["mixed chunk sizes with empty chunks", 7 * PART - 1, [0, 1, PART - 1, 0, 2 * PART, 5]],
     ["one chunk holding everything", 4 * PART + 7, [1 << 20]],
   ];
-  test.each(rows)("%s (%p bytes, chunks %p)", async (_label, total, sizes) => {
+  const modes: [string, number | undefined][] = [
+    ["chunks", undefined],
+    ["read into the buffer, 5 bytes a read", 5],
+    ["read into the buffer, whole parts", PART],
+  ];
+  const table = modes.flatMap(([mode, perRead]) =>
+    rows.map(([label, total, sizes]) => [mode, label, total, sizes, perRead] as const),
+  );
+  test.each(table)("%s: %s (%p bytes, chunks %p)", async (_mode, _label, total, sizes, perRead) => {
     const input = chunks(total, sizes);
-    const { parts, atEndAfterFirst } = await readAll(input);
+    const { parts, atEndAfterFirst } = await readAll(input, perRead);
     expect(parts.map((p) => p.number)).toEqual(parts.map((_, i) => i + 1));
     for (const p of parts.slice(0, -1)) expect(p.bytes.byteLength).toBe(PART);
     const last = parts.at(-1);
@@ -93,6 +129,24 @@ describe("PartReader cuts a body into parts", () => {
     );
     expect(got.map((p) => p.number)).toEqual([1, 2, 3]);
     expect(got.map((p) => p.bytes?.[0])).toEqual([0, PART, 2 * PART]);
+  });
+
+  test("a body read into the buffer: every part lands in the worker's own buffer", async () => {
+    const reader = new PartReader(readsInto(chunks(3 * PART, [7]), 7), PART);
+    const buffers = [bufferOf(PART), bufferOf(PART)];
+    const a = await reader.next(buffers[0] as () => Uint8Array);
+    const b = await reader.next(buffers[1] as () => Uint8Array);
+    expect(a?.bytes.buffer).toBe(buffers[0]?.().buffer);
+    expect(b?.bytes.buffer).toBe(buffers[1]?.().buffer);
+  });
+
+  test("close lets go of a body read into the buffer (closes the file), once", async () => {
+    const source = readsInto(chunks(3 * PART, [7]), 7);
+    const reader = new PartReader(source, PART);
+    await reader.next(bufferOf(PART));
+    reader.close();
+    reader.close();
+    expect(source.closed).toBe(1);
   });
 
   test("close lets go of the source (a file's descriptor), once", async () => {

@@ -3,7 +3,7 @@ import { getObject } from "../../ops/get-object.ts";
 import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
 import { parseObject, type S3Location } from "../location.ts";
-import { memoryGovernor } from "../memory.ts";
+import { memoryGovernor, TRANSFERS } from "../memory.ts";
 
 export async function run(cli: Cli): Promise<undefined> {
   const loc = parseObject(cli.args[0] as string);
@@ -34,7 +34,7 @@ export function parseRange(value: unknown): ByteRange | undefined {
 export async function toStdout(cli: Cli, loc: S3Location, range?: ByteRange): Promise<void> {
   const { signal } = cli.cancellation();
   const ctx = await cli.ops();
-  const govern = memoryGovernor();
+  const govern = memoryGovernor(TRANSFERS);
   let done = 0;
   await getObject(
     ctx,

@@ -1,9 +1,10 @@
 // mcp-s3 put FILE|- s3://bucket/key: streamed upload (multipart for large bodies). The policy gate
 // decides before anything is read: a refused put never reads stdin and never reaches S3.
-import { createReadStream, fstatSync, statSync } from "node:fs";
+import { createReadStream, fstatSync, read, statSync } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 import { parseSize, SIZE_ACCEPTED } from "../../config/values.ts";
 import { S3ToolError } from "../../errors.ts";
-import { putObject } from "../../ops/put-object.ts";
+import { putObject, type ReadsInto } from "../../ops/put-object.ts";
 import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
 import { fileBaseName, parseS3, resolveKey, type S3Location } from "../location.ts";
@@ -85,11 +86,25 @@ function fileSize(path: string): number {
   return st.size;
 }
 
-/** Opened only when the upload starts reading, i.e. after the policy gate allowed it. */
-function lazyFile(path: string): AsyncIterable<Uint8Array> {
+/**
+ * Opened only when the upload starts reading, i.e. after the policy gate allowed it. Read as a stream
+ * (one PutObject) or straight into the part buffers of a multipart upload.
+ */
+function lazyFile(path: string): AsyncIterable<Uint8Array> & ReadsInto {
+  let file: Promise<FileHandle> | undefined;
+  let position = 0;
   return {
     async *[Symbol.asyncIterator]() {
       yield* createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Uint8Array>;
+    },
+    async readInto(into) {
+      file ??= open(path, "r");
+      const { bytesRead } = await (await file).read(into, 0, into.byteLength, position);
+      position += bytesRead;
+      return bytesRead;
+    },
+    async close() {
+      await (await file?.catch(() => undefined))?.close().catch(() => {});
     },
   };
 }
@@ -100,15 +115,32 @@ function lazyFile(path: string): AsyncIterable<Uint8Array> {
  * memory in that case.
  */
 function lazyStdin(signal: AbortSignal): AsyncIterable<Uint8Array> {
+  if (stdinIsFile()) return stdinFile();
   return {
     [Symbol.asyncIterator]: () => {
-      const source = stdinIsFile()
-        ? createReadStream("", { fd: 0, autoClose: false, highWaterMark: 1024 * 1024 })
-        : process.stdin;
+      const source = process.stdin;
       // Interrupted while a pipe is idle: let go of stdin, or the process could not exit.
       signal.addEventListener("abort", () => source.destroy(), { once: true });
       return (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
     },
+  };
+}
+
+/** stdin redirected from a file, from where its offset stands; fd 0 stays open (not ours). */
+function stdinFile(): AsyncIterable<Uint8Array> & ReadsInto {
+  return {
+    async *[Symbol.asyncIterator]() {
+      yield* createReadStream("", {
+        fd: 0,
+        autoClose: false,
+        highWaterMark: 1024 * 1024,
+      }) as AsyncIterable<Uint8Array>;
+    },
+    readInto: (into) =>
+      new Promise((resolve, reject) =>
+        read(0, into, 0, into.byteLength, null, (e, n) => (e === null ? resolve(n) : reject(e))),
+      ),
+    close: async () => {},
   };
 }
 
