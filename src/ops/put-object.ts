@@ -51,11 +51,18 @@ export interface PutObjectResult {
 
 /** Bodies up to this size go in one PutObject; larger or unknown-size bodies stream as multipart. */
 const SINGLE_PUT_MAX = 16 * 1024 * 1024;
-/** 8 MiB parts (as aws-cli), 2 in flight: a CLI transfer of any size stays near 120 MB RSS under Bun. */
+/** 8 MiB parts (as aws-cli). */
 export const PART_SIZE = 8 * 1024 * 1024;
 /** S3 allows at most this many parts; a large body of known size gets larger parts. */
 const MAX_PARTS = 10_000;
+/**
+ * Parts in flight, each with its own buffer. A body read straight into the buffers (a file) allocates
+ * nothing else: 4 (put 1 GiB from a file 4.24 -> 3.59 s, 86 -> 104 MB peak RSS, same run). A stream of
+ * chunks (a pipe) leaves its chunks to the garbage collector: 2 (4 gained nothing there and took
+ * 128 -> 139 MB). bench/NOTES.md §7.
+ */
 export const PART_CONCURRENCY = 2;
+export const PART_CONCURRENCY_READ_INTO = 4;
 /**
  * A file up to this size is sent as one streamed PutObject (rclone's upload cut-off): no parts to
  * assemble, hash or collect, about half the CPU of a multipart upload (bench/NOTES.md). Larger
@@ -291,7 +298,7 @@ async function streamUpload(
       "chunks" in counter ? counter.chunks : counter,
       {
         partSize: Math.max(PART_SIZE, Math.ceil((args.size ?? 0) / MAX_PARTS)),
-        concurrency: PART_CONCURRENCY,
+        concurrency: "chunks" in counter ? PART_CONCURRENCY : PART_CONCURRENCY_READ_INTO,
       },
     );
     run.count(counter.sent());
