@@ -56,13 +56,11 @@ export const PART_SIZE = 8 * 1024 * 1024;
 /** S3 allows at most this many parts; a large body of known size gets larger parts. */
 const MAX_PARTS = 10_000;
 /**
- * Parts in flight, each with its own buffer. A body read straight into the buffers (a file) allocates
- * nothing else: 4 (put 1 GiB from a file 4.24 -> 3.59 s, 86 -> 104 MB peak RSS, same run). A stream of
- * chunks (a pipe) leaves its chunks to the garbage collector: 2 (4 gained nothing there and took
- * 128 -> 139 MB). bench/NOTES.md §7.
+ * Parts in flight, each with its own buffer (as many as rclone's 4 transfers; aws-cli sends 10). Same
+ * runs, against 2: put 1 GiB from a file 4.24 -> 3.59 s (86 -> 104 MB peak RSS), from a pipe 4.61 ->
+ * 4.34 s (127 -> 139 MB; aws-cli 4.44 s, 150 MB). bench/NOTES.md §7.
  */
-export const PART_CONCURRENCY = 2;
-export const PART_CONCURRENCY_READ_INTO = 4;
+export const PART_CONCURRENCY = 4;
 /**
  * A file up to this size is sent as one streamed PutObject (rclone's upload cut-off): no parts to
  * assemble, hash or collect, about half the CPU of a multipart upload (bench/NOTES.md). Larger
@@ -298,7 +296,7 @@ async function streamUpload(
       "chunks" in counter ? counter.chunks : counter,
       {
         partSize: Math.max(PART_SIZE, Math.ceil((args.size ?? 0) / MAX_PARTS)),
-        concurrency: "chunks" in counter ? PART_CONCURRENCY : PART_CONCURRENCY_READ_INTO,
+        concurrency: PART_CONCURRENCY,
       },
     );
     run.count(counter.sent());
