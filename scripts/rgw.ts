@@ -264,7 +264,9 @@ mon data = ${d}/mon
 osd data = ${d}/osd
 [client.rgw]
 rgw data = ${d}/rgw
-rgw frontends = beast endpoint=127.0.0.1:${rgwPort}
+# tcp_nodelay: beast otherwise writes a response's head and body separately with Nagle on, and a small
+# body waits for the client's delayed ACK: a 40 ms stall per small read on loopback (bench/NOTES.md §7).
+rgw frontends = beast endpoint=127.0.0.1:${rgwPort} tcp_nodelay=1
 rgw thread pool size = 64
 [client.admin]
 # The CLI tools run concurrently; without this their admin sockets collide.

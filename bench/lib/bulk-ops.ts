@@ -1,7 +1,7 @@
 // Bench rows for the bulk commands of this module's owner: `rm -r` of many keys and `du` of a large
 // prefix, mcp-s3 against each peer's equivalent. Kept apart from run.ts and tools.ts (each tool
 // only names its commands here) so other bulk rows can be added beside them without conflicts.
-import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { countKeys } from "./bulk-transfer.ts";
 import { pool, type S3Target } from "./s3.ts";
 import type { Tool } from "./tools.ts";

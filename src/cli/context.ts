@@ -8,7 +8,7 @@ import type { OpsContext } from "../ops/run.ts";
 import type { GlobalOptions, OptionValues, OrderedOption } from "./args.ts";
 import type { Interrupted } from "./exit.ts";
 import type { Io } from "./io.ts";
-import { memoryGovernor } from "./memory.ts";
+import { memoryGovernor, TRANSFERS } from "./memory.ts";
 import { Output } from "./output.ts";
 import { createProgress, type Progress } from "./progress.ts";
 import type { CommandSpec } from "./registry.ts";
@@ -131,7 +131,7 @@ export function createCli(
         total,
         enabled: io.stderrIsTTY && !line.globals.quiet && !line.globals.json,
       });
-      const govern = memoryGovernor();
+      const govern = memoryGovernor(TRANSFERS);
       return {
         update(done) {
           govern(done);

@@ -1,6 +1,7 @@
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
+import { discardBody } from "../s3/body.ts";
 import { normalizeEtag } from "../s3/etag.ts";
 import { head, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
 import { type Execution, invalidArgument, type OpsContext, runOperation } from "./run.ts";
@@ -91,7 +92,7 @@ async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink)
     new GetObjectCommand({ Bucket: args.bucket, Key: args.key, Range: range }),
     run.http,
   );
-  const body = out.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
+  const body = out.Body as AsyncIterable<Uint8Array> | undefined;
   const expected = out.ContentLength ?? 0;
   const size = sizeFromContentRange(out.ContentRange) ?? expected;
   const tooLarge = (n: number) =>
@@ -102,14 +103,14 @@ async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink)
       "max_get_size",
     );
   if (limited && expected > limit) {
-    body?.destroy?.();
+    discardBody(body);
     throw tooLarge(expected);
   }
   if (total === undefined && args.admit !== undefined) {
     try {
       await args.admit(expected);
     } catch (e) {
-      body?.destroy?.();
+      discardBody(body);
       throw e;
     }
   }
@@ -125,7 +126,7 @@ async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink)
       }
     }
   } catch (e) {
-    body?.destroy?.();
+    discardBody(body);
     throw e;
   }
   run.count(received);

@@ -1,6 +1,6 @@
-import { type _Object, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { commonPrefixVisible, deniedAreaOf, keyVisible } from "../policy/decide.ts";
 import { normalizeEtag } from "../s3/etag.ts";
+import { type ListedObject, listPage } from "../s3/list-page.ts";
 import { collectPage } from "./list-paging.ts";
 import { type ListingScope, openToken, sealToken } from "./list-token.ts";
 import { invalidArgument, type OpsContext, runOperation } from "./run.ts";
@@ -76,25 +76,18 @@ export function listObjects(
         hiddenArea: (entry) => deniedAreaOf(policy, entry),
         mayHide: policy.prefix_acl,
         fetch: async (startAfter, size) => {
-          const out = await run.client.send(
-            new ListObjectsV2Command({
+          const page = await listPage(
+            run.client,
+            {
               Bucket: args.bucket,
               Prefix: prefix === "" ? undefined : prefix,
               Delimiter: delimiter === "" ? undefined : delimiter,
               MaxKeys: size,
               StartAfter: startAfter,
-            }),
+            },
             run.http,
           );
-          return {
-            objects: (out.Contents ?? [])
-              .filter((o): o is typeof o & { Key: string } => typeof o.Key === "string")
-              .map(summary),
-            prefixes: (out.CommonPrefixes ?? [])
-              .map((p) => p.Prefix)
-              .filter((p): p is string => typeof p === "string"),
-            truncated: out.IsTruncated ?? false,
-          };
+          return { objects: page.objects.map(summary), prefixes: page.prefixes, truncated: page.truncated };
         },
       });
       return {
@@ -110,12 +103,12 @@ export function listObjects(
   );
 }
 
-function summary(o: _Object & { Key: string }): ObjectSummary {
+function summary(o: ListedObject): ObjectSummary {
   return {
-    key: o.Key,
-    size: o.Size ?? 0,
-    last_modified: o.LastModified?.toISOString() ?? null,
-    etag: normalizeEtag(o.ETag),
-    storage_class: o.StorageClass ?? null,
+    key: o.key,
+    size: o.size,
+    last_modified: o.lastModified,
+    etag: normalizeEtag(o.etag),
+    storage_class: o.storageClass ?? null,
   };
 }

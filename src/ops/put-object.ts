@@ -1,18 +1,29 @@
 import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
-import { AbortMultipartUploadCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { toS3ToolError } from "../s3/errors.ts";
 import { normalizeEtag } from "../s3/etag.ts";
-import { uploadLeftBehind } from "./cleanup.ts";
 import { checkMetadata } from "./metadata.ts";
+import { uploadInParts } from "./multipart-upload.ts";
 import { type Execution, type OperationSpec, type OpsContext, runOperation } from "./run.ts";
 import { type ObjectTarget, objectSpec } from "./spec.ts";
 
+/**
+ * A body that can also read straight into a buffer it is given (a file, stdin redirected from one):
+ * a multipart upload then reads each part into its buffer, allocating nothing per read.
+ */
+export interface ReadsInto {
+  /** Reads the next bytes into `into`, from its start: how many, 0 at the end of the body. */
+  readInto(into: Uint8Array): Promise<number>;
+  /** Lets go of the source (closes the file). */
+  close(): Promise<void>;
+}
+
 export interface PutObjectArgs extends ObjectTarget {
-  /** The whole body, or a stream of it. */
-  readonly body: Uint8Array | AsyncIterable<Uint8Array>;
+  /** The whole body, or a stream of it (one that also `ReadsInto` is read that way for multipart). */
+  readonly body: Uint8Array | AsyncIterable<Uint8Array> | (AsyncIterable<Uint8Array> & ReadsInto);
   /** Body size when known in advance (a file): lets the gate refuse before any byte is sent. */
   readonly size?: number | undefined;
   /**
@@ -38,11 +49,16 @@ export interface PutObjectResult {
 
 /** Bodies up to this size go in one PutObject; larger or unknown-size bodies stream as multipart. */
 const SINGLE_PUT_MAX = 16 * 1024 * 1024;
-/** 8 MiB parts (as aws-cli), 2 in flight: a CLI transfer of any size stays near 120 MB RSS under Bun. */
+/** 8 MiB parts (as aws-cli). */
 export const PART_SIZE = 8 * 1024 * 1024;
 /** S3 allows at most this many parts; a large body of known size gets larger parts. */
 const MAX_PARTS = 10_000;
-export const PART_CONCURRENCY = 2;
+/**
+ * Parts in flight, each with its own buffer (as many as rclone's 4 transfers; aws-cli sends 10). Same
+ * runs, against 2: put 1 GiB from a file 4.24 -> 3.59 s (86 -> 104 MB peak RSS), from a pipe 4.61 ->
+ * 4.34 s (127 -> 139 MB; aws-cli 4.44 s, 150 MB). bench/NOTES.md §8.
+ */
+export const PART_CONCURRENCY = 4;
 
 /** The part size of a multipart upload of `size` bytes (what its ETag's part count depends on). */
 export function uploadPartSize(size: number): number {
@@ -189,6 +205,42 @@ function limitedBody(
   source: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
   exactly?: number,
 ): { chunks: AsyncGenerator<Uint8Array>; sent(): number } {
+  const meter = bodyMeter(run, args, exactly);
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of untilAborted(source, run.signal)) {
+      meter.add(chunk.byteLength);
+      yield chunk;
+    }
+    meter.end();
+  }
+  return { chunks: chunks(), sent: meter.sent };
+}
+
+/** The same, for a body read straight into the part buffers. */
+function limitedReader(
+  run: Execution,
+  args: PutObjectArgs,
+  source: ReadsInto,
+): ReadsInto & { sent(): number } {
+  const meter = bodyMeter(run, args);
+  return {
+    async readInto(into) {
+      if (run.signal?.aborted) throw cancelled();
+      const n = await source.readInto(into);
+      meter.add(n);
+      return n;
+    },
+    close: () => source.close(),
+    sent: meter.sent,
+  };
+}
+
+/** Counts the bytes read: the put limit, the announced length, progress. */
+function bodyMeter(
+  run: Execution,
+  args: PutObjectArgs,
+  exactly?: number,
+): { add(n: number): void; end(): void; sent(): number } {
   let sent = 0;
   const limit = run.policy.size_limits ? run.policy.max_put_size : Number.POSITIVE_INFINITY;
   // A body announced with its length must have exactly that many bytes (a file changed while read).
@@ -198,9 +250,9 @@ function limitedBody(
       `the source of s3://${args.bucket}/${args.key} changed size while it was read (${exactly} bytes expected); nothing was stored`,
       "upload the file again once nothing is writing to it",
     );
-  async function* chunks(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of untilAborted(source, run.signal)) {
-      sent += chunk.byteLength;
+  return {
+    add(n) {
+      sent += n;
       if (exactly !== undefined && sent > exactly) throw changed();
       if (sent > limit) {
         throw new PolicyRefusal(
@@ -211,12 +263,19 @@ function limitedBody(
         );
       }
       args.onProgress?.(sent);
-      yield chunk;
-    }
-    if (exactly !== undefined && sent !== exactly) throw changed();
-  }
-  return { chunks: chunks(), sent: () => sent };
+    },
+    end() {
+      if (exactly !== undefined && sent !== exactly) throw changed();
+    },
+    sent: () => sent,
+  };
 }
+
+function readsInto(body: object): body is ReadsInto {
+  return typeof (body as Partial<ReadsInto>).readInto === "function";
+}
+
+const cancelled = () => Object.assign(new Error("upload cancelled"), { name: "AbortError" });
 
 /**
  * `source` until `signal` fires. A source waiting for input (stdin from an idle pipe) would
@@ -250,7 +309,7 @@ async function* untilAborted<T>(
  */
 function nextOrAbort<T>(it: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(Object.assign(new Error("upload cancelled"), { name: "AbortError" }));
+    const onAbort = () => reject(cancelled());
     if (signal.aborted) return onAbort();
     signal.addEventListener("abort", onAbort, { once: true });
     const settle = () => signal.removeEventListener("abort", onAbort);
@@ -272,51 +331,23 @@ async function streamUpload(
   args: PutObjectArgs,
   metadata: Record<string, string> | undefined,
 ): Promise<PutObjectResult> {
-  const { Upload } = await import("@aws-sdk/lib-storage");
   const source = args.body instanceof Uint8Array ? slices(args.body) : args.body;
-  const counter = limitedBody(run, args, source);
-  const body = Readable.from(counter.chunks, { objectMode: true });
-  const inFlight = new AbortController();
-  const upload = new Upload({
-    // A failed AbortMultipartUpload would otherwise be thrown by done() in place of the failure
-    // that caused it (a refusal would become InternalError): it is reported beside it instead.
-    client: cancellableParts(run.client, inFlight.signal, (uploadId, e) =>
-      run.cleanupFailed(uploadLeftBehind(args.bucket, args.key, uploadId, e)),
-    ),
-    params: {
-      Bucket: args.bucket,
-      Key: args.key,
-      Body: body,
-      ContentType: args.content_type,
-      Metadata: metadata,
-    },
-    partSize: uploadPartSize(args.size ?? 0),
-    queueSize: PART_CONCURRENCY,
-    // On any failure the multipart upload is aborted so no parts (and no object) remain.
-    leavePartsOnError: false,
-  });
-  // Fail the body and cancel the parts in flight instead of calling upload.abort(): abort() makes
-  // done() reject at once, before AbortMultipartUpload is sent, so a process exiting then leaves the
-  // multipart upload behind. A failed body and failed parts take the SDK's error path, which sends
-  // AbortMultipartUpload before done() rejects. Cancelling the parts matters when the network stalls:
-  // waiting for them would hold an interrupted upload until the request timeout. A signal that fired
-  // before we got here counts too.
-  const onAbort = () => {
-    body.destroy(Object.assign(new Error("upload aborted"), { name: "AbortError" }));
-    inFlight.abort();
-  };
-  if (run.signal?.aborted) onAbort();
-  else run.signal?.addEventListener("abort", onAbort, { once: true });
+  const counter = readsInto(source) ? limitedReader(run, args, source) : limitedBody(run, args, source);
   try {
-    const out = await upload.done();
+    const out = await uploadInParts(
+      run,
+      { bucket: args.bucket, key: args.key, contentType: args.content_type, metadata },
+      "chunks" in counter ? counter.chunks : counter,
+      {
+        partSize: uploadPartSize(args.size ?? 0),
+        concurrency: PART_CONCURRENCY,
+      },
+    );
     run.count(counter.sent());
-    return result(args, out.ETag, counter.sent(), out.VersionId);
+    return result(args, out.etag, counter.sent(), out.versionId);
   } catch (e) {
-    body.destroy();
     // Prefer the refusal that stopped the stream over the SDK's wrapping of it.
     throw findOwnError(e) ?? e;
-  } finally {
-    run.signal?.removeEventListener("abort", onAbort);
   }
 }
 
@@ -325,31 +356,6 @@ function* slices(body: Uint8Array): Generator<Uint8Array> {
   const step = 1024 * 1024;
   for (let at = 0; at < body.byteLength; at += step) yield body.subarray(at, at + step);
   if (body.byteLength === 0) yield body;
-}
-
-/**
- * The client as lib-storage sees it: every request it sends is cancelled by `signal` (lib-storage
- * gives its part uploads no signal of their own), except AbortMultipartUpload, which is the
- * clean-up that must still go out after a cancellation. An abort that fails goes to
- * `abortFailed` and looks done to lib-storage, which then rejects with the original failure.
- */
-function cancellableParts(
-  client: S3Client,
-  signal: AbortSignal,
-  abortFailed: (uploadId: string | undefined, e: unknown) => void,
-): S3Client {
-  return new Proxy(client, {
-    get(target, prop, receiver) {
-      if (prop !== "send") return Reflect.get(target, prop, receiver);
-      return (command: Parameters<S3Client["send"]>[0], options?: { abortSignal?: AbortSignal }) =>
-        command instanceof AbortMultipartUploadCommand
-          ? target.send(command, options).catch((e: unknown) => {
-              abortFailed(command.input.UploadId, e);
-              return {};
-            })
-          : target.send(command, { ...options, abortSignal: signal });
-    },
-  });
 }
 
 /** A refusal or a changed source raised while the body streamed, however the SDK wrapped it. */

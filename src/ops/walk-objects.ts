@@ -3,10 +3,12 @@
 //
 // A flat listing is one request after another, each waiting for the previous page's continuation
 // token. When the prefix holds folders, their listings are independent: the walk lists the top
-// level with a "/" delimiter and lists the next folder while the current one is being printed,
+// level with a "/" delimiter and lists the next folders while the current one is being printed,
 // each lister keeping at most two pages ahead. On loopback RGW this took a 50,000-key listing from
-// 2.9 s to 2.2–2.4 s (bench/NOTES.md). Folders that turn out small would cost a request each where
-// a flat page holds a thousand keys, so when they do the walk goes on flat from the last key given.
+// 2.9 s to 2.2–2.4 s with 2 listers; with pages parsed cheaply (src/s3/list-page.ts) 8 listers, as
+// many as rclone's checkers, took it to 0.8-0.9 s at ~100 MB peak RSS (bench/NOTES.md). Folders
+// that turn out small would cost a request each where a flat page holds a thousand keys, so when
+// they do the walk goes on flat from the last key given.
 import { compareKeys } from "./key-order.ts";
 import { type ListObjectsResult, listObjects, type ObjectSummary } from "./list-objects.ts";
 import type { OpsContext } from "./run.ts";
@@ -24,10 +26,12 @@ export interface WalkOptions {
   readonly tool?: string | undefined;
 }
 
+/** Folders listed at once by default. */
+export const LISTERS = 8;
 /** Pages a folder lister may hold before its reader gets to them. */
 const PAGES_AHEAD = 2;
 /** Folders looked at before judging their size. */
-const FOLDERS_BEFORE_JUDGING = 4;
+export const FOLDERS_BEFORE_JUDGING = 4;
 /** Below this many keys per folder on average, per-folder requests cost more than they save. */
 const SMALL_FOLDER_KEYS = 500;
 /** Top-level segments read ahead while looking for the next folder to start. */
@@ -44,7 +48,7 @@ export async function* walkObjects(
 ): AsyncGenerator<readonly ObjectSummary[]> {
   const prefix = args.prefix ?? "";
   const tool = options.tool ?? "s3_list_objects";
-  const concurrency = options.concurrency ?? 2;
+  const concurrency = options.concurrency ?? LISTERS;
   const flat = (startAfter: string | undefined) =>
     pages(ctx, { ...args, prefix, start_after: startAfter }, tool);
   if (concurrency <= 1) {

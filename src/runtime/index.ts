@@ -30,3 +30,19 @@ export function releaseMemory(): void {
   Bun.gc(true);
   Bun.shrink?.();
 }
+
+/** fetch as the S3 request handler uses it (src/s3/fetch-handler.ts). */
+export type PlainFetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * The runtime's native fetch set up as a plain HTTP client, where it is the faster way to talk to S3
+ * (Bun: responses are parsed in native code), else undefined (the SDK's node:http handler is used).
+ * Plain means: bytes as the server sent them (no decompression of a gzip-encoded object), no proxy
+ * taken from the environment (as with node:http), and no idle timer of its own: S3_TIMEOUT is
+ * applied by the handler, to the millisecond (Bun's timer moves in steps of seconds).
+ */
+export function plainFetch(): PlainFetch | undefined {
+  if (typeof Bun === "undefined") return undefined;
+  const bunOptions = { decompress: false, proxy: false, timeout: false };
+  return (url, init) => fetch(url, { ...init, ...bunOptions } as RequestInit);
+}

@@ -74,13 +74,19 @@ describe("fault → tool error, bounded", () => {
     ["stall (S3_TIMEOUT=1s)", { kind: "stall" }, "Timeout"],
     ["slow-loris drip (S3_TIMEOUT=1s)", { kind: "drip", intervalMs: 200 }, "Timeout"],
   ] as const;
+  /**
+   * 3 attempts by the SDK. A request on a kept-alive connection that is reset before any answer is
+   * resent once by Bun's fetch on a new connection (a pooled connection may have gone stale), so a
+   * reset can cost one connection more; every other fault, exactly one per attempt.
+   */
+  const maxConnections = (kind: string) => (kind === "reset-on-accept" ? 4 : 3);
   for (const [label, fault, code] of cases) {
     test(`${label}: ${code}, at most 3 attempts, next call works`, async () => {
       await proxy.set({ fault });
       const { error, ms } = await call("s3_list_objects", { bucket });
       expect(error?.error).toBe(code);
       expect(error?.message.length).toBeGreaterThan(0);
-      expect(proxy.matched()).toBeLessThanOrEqual(3);
+      expect(proxy.matched()).toBeLessThanOrEqual(maxConnections(fault.kind));
       expect(ms).toBeLessThan(BOUND_MS);
       await stillWorks();
     });

@@ -157,7 +157,9 @@ describe("retries are bounded and the error code is right", () => {
     await proxy.set({ fault: { kind: "reset-on-accept" } });
     const { error, ms } = await timed(() => listObjects(ctx, { bucket }));
     expect(error?.code).toBe("ServiceUnavailable");
-    expect(proxy.counts()["reset-on-accept"]).toBeLessThanOrEqual(3);
+    // 3 attempts by the SDK; Bun's fetch resends a request once on a new connection when a kept-alive
+    // one is reset before any answer (it may have gone stale), so one connection more.
+    expect(proxy.counts()["reset-on-accept"]).toBeLessThanOrEqual(4);
     expect(ms).toBeLessThan(BOUND_MS);
     await stillWorks();
   });

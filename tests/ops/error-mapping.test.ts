@@ -17,7 +17,7 @@ const fired = () => {
 describe("toS3ToolError", () => {
   test.each([
     ["the SDK's abort (caller's signal)", sdkError("AbortError"), {}, "Cancelled"],
-    ["lib-storage's 'Upload aborted.'", sdkError("AbortError"), { signal: fired() }, "Cancelled"],
+    ["an SDK AbortError ('Upload aborted.')", sdkError("AbortError"), { signal: fired() }, "Cancelled"],
     [
       "a reset socket after the signal fired",
       sdkError("Error", { code: "ECONNRESET" }),

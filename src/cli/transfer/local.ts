@@ -1,8 +1,9 @@
 // The local side of an upload: a file's size (checked before the gate is asked) and its bytes,
 // opened only once the upload starts reading, i.e. after the gate allowed it.
-import { createReadStream, fstatSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { createReadStream, fstatSync, read, statSync } from "node:fs";
+import { type FileHandle, open, readFile } from "node:fs/promises";
 import { localFileError } from "../../local-errors.ts";
+import type { ReadsInto } from "../../ops/put-object.ts";
 import { usageError } from "../args.ts";
 
 /** The size of the regular file `path`; a missing file or a directory is a usage error. */
@@ -31,8 +32,13 @@ export function uploadSize(path: string): number {
  */
 const WHOLE_READ_MAX = 1024 * 1024;
 
-/** The file's bytes, opened when the upload starts reading; `size` (when known) picks how. */
-export function lazyFile(path: string, size?: number): AsyncIterable<Uint8Array> {
+/**
+ * The file's bytes, opened when the upload starts reading; `size` (when known) picks how. Read as a
+ * stream (one PutObject) or straight into the part buffers of a multipart upload (readInto).
+ */
+export function lazyFile(path: string, size?: number): AsyncIterable<Uint8Array> & ReadsInto {
+  let file: Promise<FileHandle> | undefined;
+  let position = 0;
   return {
     async *[Symbol.asyncIterator]() {
       try {
@@ -45,6 +51,19 @@ export function lazyFile(path: string, size?: number): AsyncIterable<Uint8Array>
         throw localFileError(e, path, "read");
       }
     },
+    async readInto(into) {
+      try {
+        file ??= open(path, "r");
+        const { bytesRead } = await (await file).read(into, 0, into.byteLength, position);
+        position += bytesRead;
+        return bytesRead;
+      } catch (e) {
+        throw localFileError(e, path, "read");
+      }
+    },
+    async close() {
+      await (await file?.catch(() => undefined))?.close().catch(() => {});
+    },
   };
 }
 
@@ -54,15 +73,32 @@ export function lazyFile(path: string, size?: number): AsyncIterable<Uint8Array>
  * memory in that case.
  */
 export function lazyStdin(signal: AbortSignal): AsyncIterable<Uint8Array> {
+  if (stdinIsFile()) return stdinFile();
   return {
     [Symbol.asyncIterator]: () => {
-      const source = stdinIsFile()
-        ? createReadStream("", { fd: 0, autoClose: false, highWaterMark: 1024 * 1024 })
-        : process.stdin;
+      const source = process.stdin;
       // Interrupted while a pipe is idle: let go of stdin, or the process could not exit.
       signal.addEventListener("abort", () => source.destroy(), { once: true });
       return (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
     },
+  };
+}
+
+/** stdin redirected from a file, from where its offset stands; fd 0 stays open (not ours). */
+function stdinFile(): AsyncIterable<Uint8Array> & ReadsInto {
+  return {
+    async *[Symbol.asyncIterator]() {
+      yield* createReadStream("", {
+        fd: 0,
+        autoClose: false,
+        highWaterMark: 1024 * 1024,
+      }) as AsyncIterable<Uint8Array>;
+    },
+    readInto: (into) =>
+      new Promise((resolve, reject) =>
+        read(0, into, 0, into.byteLength, null, (e, n) => (e === null ? resolve(n) : reject(e))),
+      ),
+    close: async () => {},
   };
 }
 
