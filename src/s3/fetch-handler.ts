@@ -91,7 +91,7 @@ export class FetchHandler {
       });
     } catch (e) {
       release();
-      throw stop.signal.aborted ? stop.signal.reason : e;
+      throw stop.signal.aborted ? stop.signal.reason : withAddress(e, request);
     } finally {
       clearTimeout(headTimer);
     }
@@ -160,6 +160,25 @@ function watchedBody(
     },
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * node:http's connection errors carry the address and port they tried (the error message names
+ * them: "nothing listens at 127.0.0.1:1"); fetch's do not, so the request's own are added.
+ */
+function withAddress(e: unknown, request: HttpRequest): unknown {
+  if (typeof e !== "object" || e === null) return e;
+  const err = e as { address?: unknown; port?: unknown; code?: unknown };
+  if (err.code !== "ECONNREFUSED" || err.address !== undefined) return e;
+  const port = request.port ?? (request.protocol === "https:" ? 443 : 80);
+  // A bracketed IPv6 host name is given as the address it names.
+  const address = request.hostname.replace(/^\[(.*)\]$/, "$1");
+  try {
+    Object.assign(err, { address, port });
+  } catch {
+    // A frozen error keeps what it has.
+  }
+  return e;
 }
 
 /**
