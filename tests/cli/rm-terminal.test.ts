@@ -3,6 +3,7 @@
 // scheduling, says what was done, exits 130, and the keys not yet deleted are still there.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync } from "node:fs";
+import { needs } from "../support/capabilities.ts";
 import { type FaultProxy, startFaultProxy } from "../support/faultproxy.ts";
 import {
   createTestBucket,
@@ -69,31 +70,35 @@ describe.skipIf(!hasScript)("rm -r on a terminal", () => {
   });
 });
 
-test("Ctrl-C during rm -r: exit 130, what was done is said, nothing more is deleted; rm -r again finishes", async () => {
-  await seed("interrupted/", 1500);
-  await holdFirstDelete();
-  const proc = Bun.spawn([BUN, MAIN, "rm", "-r", "--concurrency", "1", `s3://${bucket}/interrupted/`], {
-    env,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const timer = setTimeout(() => proc.kill("SIGKILL"), 60_000);
-  // The first batch of 1,000 is held at the proxy: interrupt while it is in flight.
-  for (let i = 0; i < 200 && (proxy.counts().stall ?? 0) === 0; i++) await Bun.sleep(50);
-  proc.kill("SIGINT");
-  const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
-  clearTimeout(timer);
-  expect(code).toBe(130);
-  expect(stderr).toContain("interrupted by SIGINT");
-  expect(stderr).toMatch(/rm: \d+ done/);
-  // The held batch was abandoned and no second one was sent: keys remain.
-  const left = await listAllKeys(s3, bucket, "interrupted/");
-  expect(left.length).toBeGreaterThan(0);
-  await proxy.pass();
-  const again = Bun.spawn([BUN, MAIN, "rm", "-r", "-q", `s3://${bucket}/interrupted/`], {
-    env,
-    stdout: "pipe",
-  });
-  expect(await again.exited).toBe(0);
-  expect(await listAllKeys(s3, bucket, "interrupted/")).toEqual([]);
-});
+// 1,500 keys: the listing pages, and a server that pages out of byte order loses keys between them.
+needs("byteOrder").test(
+  "Ctrl-C during rm -r: exit 130, what was done is said, nothing more is deleted; rm -r again finishes",
+  async () => {
+    await seed("interrupted/", 1500);
+    await holdFirstDelete();
+    const proc = Bun.spawn([BUN, MAIN, "rm", "-r", "--concurrency", "1", `s3://${bucket}/interrupted/`], {
+      env,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const timer = setTimeout(() => proc.kill("SIGKILL"), 60_000);
+    // The first batch of 1,000 is held at the proxy: interrupt while it is in flight.
+    for (let i = 0; i < 200 && (proxy.counts().stall ?? 0) === 0; i++) await Bun.sleep(50);
+    proc.kill("SIGINT");
+    const [stderr, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+    clearTimeout(timer);
+    expect(code).toBe(130);
+    expect(stderr).toContain("interrupted by SIGINT");
+    expect(stderr).toMatch(/rm: \d+ done/);
+    // The held batch was abandoned and no second one was sent: keys remain.
+    const left = await listAllKeys(s3, bucket, "interrupted/");
+    expect(left.length).toBeGreaterThan(0);
+    await proxy.pass();
+    const again = Bun.spawn([BUN, MAIN, "rm", "-r", "-q", `s3://${bucket}/interrupted/`], {
+      env,
+      stdout: "pipe",
+    });
+    expect(await again.exited).toBe(0);
+    expect(await listAllKeys(s3, bucket, "interrupted/")).toEqual([]);
+  },
+);
