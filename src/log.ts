@@ -1,6 +1,6 @@
 // Structured diagnostic log (MCP_S3_EXT_LOGGING): one JSON object per line on stderr.
 // It carries the same kinds of fields as the audit log and never a secret or object content.
-import { writeSync } from "node:fs";
+import { writeToStderr } from "./stderr.ts";
 
 export interface Logger {
   readonly enabled: boolean;
@@ -15,11 +15,8 @@ export function createLogger(enabled: boolean): Logger {
     enabled: true,
     log(level, msg, fields = {}) {
       const line = `${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`;
-      try {
-        writeSync(2, line);
-      } catch {
-        // A closed stderr must not take the server down.
-      }
+      // Never throws: a closed stderr must not take the server down.
+      writeToStderr(line);
     },
   };
 }

@@ -1,6 +1,6 @@
 // The process's standard streams as the CLI uses them: back-pressured stdout writes (binary-safe,
 // EPIPE-aware), synchronous stderr lines, and what we know about the terminal.
-import { writeSync } from "node:fs";
+import { writeToStderr } from "../stderr.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -78,10 +78,10 @@ export function processIo(env: Env): Io {
       if (broken !== undefined) throw broken;
     },
     error(text) {
-      writeStderr(`${text}\n`);
+      writeToStderr(`${text}\n`);
     },
     status(text) {
-      writeStderr(`\r${text}\x1b[K`);
+      writeToStderr(`\r${text}\x1b[K`);
     },
     stdoutClosed: () => broken instanceof BrokenPipe,
     async flush() {
@@ -93,16 +93,6 @@ export function processIo(env: Env): Io {
       if (broken !== undefined) throw broken;
     },
   };
-}
-
-function writeStderr(text: string): void {
-  const bytes = Buffer.from(text, "utf8");
-  try {
-    let off = 0;
-    while (off < bytes.length) off += writeSync(2, bytes, off, bytes.length - off);
-  } catch {
-    // Nowhere left to report to.
-  }
 }
 
 export const ANSI = {
