@@ -8,7 +8,7 @@ import { putObject } from "../../ops/put-object.ts";
 import { usageError } from "../args.ts";
 import type { Cli } from "../context.ts";
 import { fileBaseName, keyBaseName, resolveKey, type S3Location } from "../location.ts";
-import { memoryGovernor, TRANSFERS } from "../memory.ts";
+import { memoryGovernor, TO_STDOUT } from "../memory.ts";
 import { doneLine, downloadRecord, s3Url } from "../output.ts";
 import { NO_PROGRESS, type Progress } from "../progress.ts";
 import { guessContentType } from "./content-type.ts";
@@ -96,7 +96,7 @@ export interface ByteRange {
 export async function toStdout(cli: Cli, loc: S3Location, range?: ByteRange): Promise<void> {
   const { signal } = cli.cancellation();
   const ctx = await cli.ops();
-  const govern = memoryGovernor(TRANSFERS);
+  const govern = memoryGovernor(TO_STDOUT);
   let done = 0;
   await getObject(
     ctx,
