@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { normalizeEtag } from "../s3/etag.ts";
 import { uploadLeftBehind } from "./cleanup.ts";
-import { head, type ListedObject, type ObjectMetadata } from "./head-object.ts";
+import { head, type ListedObject, metadataFromListing, type ObjectMetadata } from "./head-object.ts";
 import { checkMetadata } from "./metadata.ts";
 import { type Execution, type OperationSpec, type OpsContext, runOperation } from "./run.ts";
 import { type OperationTarget, operationSpec } from "./spec.ts";
@@ -60,7 +60,7 @@ export function copyObject(
     const listed = args.listed;
     const source =
       listed !== undefined && metadata === undefined && listed.size <= threshold
-        ? listedSource(args, listed)
+        ? metadataFromListing(args.source_bucket, args.source_key, listed)
         : await head(run, args.source_bucket, args.source_key);
     run.authorize([{ access: "write", bucket: args.dest_bucket, key: args.dest_key, size: source.size }]);
     await run.confirm({ size: source.size });
@@ -93,19 +93,6 @@ export function copySpec(args: CopyObjectArgs, tool = "s3_copy_object", size?: n
         : { access: "write", bucket: args.dest_bucket, key: args.dest_key, size },
     ],
   );
-}
-
-function listedSource(args: CopyObjectArgs, listed: ListedObject): ObjectMetadata {
-  return {
-    bucket: args.source_bucket,
-    key: args.source_key,
-    content_type: null,
-    content_length: listed.size,
-    size: listed.size,
-    last_modified: listed.last_modified,
-    etag: listed.etag,
-    metadata: {},
-  };
 }
 
 /** CopySource is `bucket/key` with the key URL-encoded (slashes kept), as S3 requires. */

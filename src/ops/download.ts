@@ -13,7 +13,13 @@ import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { localFileError } from "../local-errors.ts";
 import { discardBody } from "../s3/body.ts";
 import { fileLeftBehind } from "./cleanup.ts";
-import { head, type ListedObject, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
+import {
+  head,
+  type ListedObject,
+  metadataFromListing,
+  type ObjectMetadata,
+  type ObjectRef,
+} from "./head-object.ts";
 import { type Execution, type OperationSpec, type OpsContext, runOperation } from "./run.ts";
 import { objectSpec } from "./spec.ts";
 
@@ -74,7 +80,9 @@ export function downloadToFile(
 ): Promise<DownloadResult> {
   return runOperation(ctx, downloadSpec(args, tool), async (run) => {
     const meta =
-      args.listed === undefined ? await head(run, args.bucket, args.key) : listedMeta(args, args.listed);
+      args.listed === undefined
+        ? await head(run, args.bucket, args.key)
+        : metadataFromListing(args.bucket, args.key, args.listed);
     // The whole object is read, whatever the request split: the get limit applies to its size.
     run.authorize([{ access: "read", bucket: args.bucket, key: args.key, size: meta.size }]);
     args.onStart?.(meta.size);
@@ -97,19 +105,6 @@ export function downloadSpec(
   tool = "s3_get_object",
 ): OperationSpec {
   return objectSpec(tool, args, "read", args.listed?.size);
-}
-
-function listedMeta(args: DownloadArgs, listed: ListedObject): ObjectMetadata {
-  return {
-    bucket: args.bucket,
-    key: args.key,
-    content_type: null,
-    content_length: listed.size,
-    size: listed.size,
-    last_modified: listed.last_modified,
-    etag: listed.etag,
-    metadata: {},
-  };
 }
 
 /** A small object: fetched into memory, then written beside the destination and renamed into place. */
@@ -284,7 +279,7 @@ async function fetchInto(
 }
 
 /** Where fetched bytes go: written at `position` (the offset in the object). */
-type ByteWriter = (chunk: Uint8Array, position: number) => void | Promise<void>;
+type ByteWriter = (chunk: Uint8Array, position: number) => void;
 
 /**
  * Synchronous positioned writes: a network chunk is 64 KiB and the page cache takes it at once; an
@@ -345,9 +340,7 @@ async function fetchRange(
           }
           throw shortOrLong(args, start + received + chunk.byteLength, meta.size);
         }
-        // Writers are synchronous but for tests: no microtask per chunk unless one is needed.
-        const pending = write(chunk, start + received);
-        if (pending !== undefined) await pending;
+        write(chunk, start + received);
         received += chunk.byteLength;
         progress(chunk.byteLength);
       }

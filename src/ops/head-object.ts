@@ -26,6 +26,23 @@ export interface ObjectMetadata {
   metadata: Record<string, string>;
 }
 
+/**
+ * What a listing already told about an object, as a HEAD would report it (no content type or user
+ * metadata: a listing has none). Saves a request per object in bulk commands.
+ */
+export function metadataFromListing(bucket: string, key: string, listed: ListedObject): ObjectMetadata {
+  return {
+    bucket,
+    key,
+    content_type: null,
+    content_length: listed.size,
+    size: listed.size,
+    last_modified: listed.last_modified,
+    etag: listed.etag,
+    metadata: {},
+  };
+}
+
 export function headObject(
   ctx: OpsContext,
   args: ObjectRef,
