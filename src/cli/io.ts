@@ -1,5 +1,7 @@
 // The process's standard streams as the CLI uses them: back-pressured stdout writes (binary-safe,
 // EPIPE-aware), synchronous stderr lines, and what we know about the terminal.
+import { bytesWrittenCounter, nativeStdoutCopy } from "../runtime/index.ts";
+import type { BodyCopier } from "../s3/body.ts";
 import { writeToStderr } from "../stderr.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -26,6 +28,11 @@ export interface Io {
   flush(): Promise<void>;
   /** True once stdout's reader has gone away (EPIPE). */
   stdoutClosed(): boolean;
+  /**
+   * Copies a whole response body to stdout natively, where the runtime can and the system shows the
+   * copy's progress (src/runtime/); undefined otherwise, and on a terminal.
+   */
+  readonly stdoutCopier?: BodyCopier | undefined;
 }
 
 export function processIo(env: Env): Io {
@@ -58,7 +65,7 @@ export function processIo(env: Env): Io {
       process.stdout.once("error", bad);
     });
 
-  return {
+  const io: Io = {
     env,
     stdoutIsTTY,
     stderrIsTTY,
@@ -93,6 +100,24 @@ export function processIo(env: Env): Io {
       if (broken !== undefined) throw broken;
     },
   };
+  const copy = stdoutIsTTY ? undefined : nativeStdoutCopy();
+  const progress = copy === undefined ? undefined : bytesWrittenCounter();
+  if (copy === undefined || progress === undefined) return io;
+  const stdoutCopier: BodyCopier = {
+    progress,
+    async copy(body) {
+      // What was written the ordinary way goes first.
+      await io.flush();
+      try {
+        return await copy(body);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EPIPE") throw e;
+        onError(e as NodeJS.ErrnoException);
+        throw broken;
+      }
+    },
+  };
+  return { ...io, stdoutCopier };
 }
 
 export const ANSI = {

@@ -1,7 +1,7 @@
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
-import { discardBody } from "../s3/body.ts";
+import { type BodyCopier, discardBody, handOverOf } from "../s3/body.ts";
 import { normalizeEtag } from "../s3/etag.ts";
 import { head, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
 import { type Execution, invalidArgument, type OpsContext, runOperation } from "./run.ts";
@@ -21,6 +21,11 @@ export interface GetObjectArgs extends ObjectRef {
    * rejection fails the read before its body is downloaded.
    */
   readonly admit?: ((bytes: number) => Promise<void>) | undefined;
+  /**
+   * Takes the whole body in one native copy when the request handler can hand it over (s3/body.ts)
+   * and the response says its length; `sink` gets the bytes otherwise. Not used with onProgress.
+   */
+  readonly copier?: BodyCopier | undefined;
 }
 
 /** Receives the body chunk by chunk; back-pressure comes from awaiting it. */
@@ -116,8 +121,14 @@ async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink)
   }
 
   let received = 0;
+  // The response's length is framed by HTTP and judged above, so a native copy cannot take more.
+  const handOver =
+    args.copier !== undefined && args.onProgress === undefined && out.ContentLength !== undefined
+      ? handOverOf(body)
+      : undefined;
   try {
-    if (body !== undefined) {
+    if (handOver !== undefined && args.copier !== undefined) received = await handOver(args.copier);
+    else if (body !== undefined) {
       for await (const chunk of body) {
         received += chunk.byteLength;
         if (limited && received > limit) throw tooLarge(received);

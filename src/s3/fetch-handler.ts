@@ -11,6 +11,7 @@ import type {
   QueryParameterBag,
 } from "@smithy/types";
 import type { PlainFetch } from "../runtime/index.ts";
+import { offerHandOver } from "./body.ts";
 import { isSmallBody, sliceable, timeoutError, watchInterval, watchUpload } from "./upload-watch.ts";
 
 type Answer = { response: HttpResponse };
@@ -108,7 +109,8 @@ export class FetchHandler {
 /**
  * The body as the SDK and the operations read it, failed with a TimeoutError after `timeoutMs`
  * without progress, as node:http's socket timer would: no new bytes while a read waits for the
- * server, or no read at all (a body left unread lets go of its connection).
+ * server, or no read at all (a body left unread lets go of its connection). An unread body can also
+ * be handed over whole to a native copy (s3/body.ts); the watch then follows the copier's progress.
  */
 function watchedBody(
   native: ReadableStream<Uint8Array> | null,
@@ -120,8 +122,11 @@ function watchedBody(
     done();
     return new ReadableStream({ start: (c) => c.close() });
   }
-  const reader = native.getReader();
+  // Taken at the first read: until then the body can still be handed over whole.
+  const takeReader = () => native.getReader();
+  let reader: ReturnType<typeof takeReader> | undefined;
   let lastProgress = Date.now();
+  let copied: { progress: () => number; seen: number } | undefined;
   let finished = false;
   const finish = () => {
     if (finished) return;
@@ -130,16 +135,24 @@ function watchedBody(
     done();
   };
   const timer = setInterval(() => {
+    if (copied !== undefined) {
+      const now = copied.progress();
+      if (now !== copied.seen) {
+        copied.seen = now;
+        lastProgress = Date.now();
+      }
+    }
     if (Date.now() - lastProgress <= timeoutMs) return;
     finish();
     stop.abort(timeoutError(`the response made no progress for ${timeoutMs} ms`));
   }, watchInterval(timeoutMs));
   // The watch alone must not keep the process alive.
   (timer as { unref?: () => void }).unref?.();
-  return new ReadableStream<Uint8Array>(
+  const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         lastProgress = Date.now();
+        reader ??= takeReader();
         let next: Awaited<ReturnType<typeof reader.read>>;
         try {
           next = await reader.read();
@@ -155,11 +168,23 @@ function watchedBody(
       },
       cancel(reason) {
         finish();
-        return reader.cancel(reason);
+        return reader === undefined ? native.cancel(reason) : reader.cancel(reason);
       },
     },
     { highWaterMark: 0 },
   );
+  return offerHandOver(body, async (copier) => {
+    if (reader !== undefined || finished || body.locked) throw new Error("the body has been read already");
+    copied = { progress: copier.progress, seen: copier.progress() };
+    lastProgress = Date.now();
+    try {
+      return await copier.copy(native);
+    } catch (e) {
+      throw stop.signal.aborted ? stop.signal.reason : e;
+    } finally {
+      finish();
+    }
+  });
 }
 
 /**

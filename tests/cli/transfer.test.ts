@@ -161,6 +161,58 @@ describe("200 MB streamed with constant memory", () => {
   });
 });
 
+describe("stdout copied natively where the runtime can (src/runtime/)", () => {
+  test("a reader that leaves after 10 bytes: exit 141 (SIGPIPE), nothing on stderr", async () => {
+    const proc = Bun.spawn([BUN, MAIN, "cat", `s3://${bucket}/single.bin`], {
+      env,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const reader = proc.stdout.getReader();
+    const first = await reader.read();
+    expect(first.value?.byteLength ?? 0).toBeGreaterThan(0);
+    await reader.cancel();
+    const timer = setTimeout(() => proc.kill("SIGKILL"), 60_000);
+    const code = await proc.exited;
+    clearTimeout(timer);
+    expect({ code, stderr: await new Response(proc.stderr).text() }).toEqual({ code: 141, stderr: "" });
+  });
+
+  test("stdout a file opened for appending: the object lands after what the file held", async () => {
+    const out = join(tmp.path, "appended.bin");
+    writeFileSync(out, "before\n");
+    const fd = openSync(out, "a");
+    try {
+      const r = Bun.spawnSync([BUN, MAIN, "cat", `s3://${bucket}/single.bin`, "--range", "0-99999"], {
+        env,
+        stdout: fd,
+        stderr: "pipe",
+        timeout: 60_000,
+      });
+      expect({ code: r.exitCode, stderr: r.stderr.toString() }).toEqual({ code: 0, stderr: "" });
+    } finally {
+      closeSync(fd);
+    }
+    const got = readFileSync(out);
+    expect(got.subarray(0, 7).toString()).toBe("before\n");
+    expect(got.byteLength).toBe(7 + 100_000);
+    expect(createHash("sha256").update(got.subarray(7)).digest("hex")).toBe(
+      createHash("sha256").update(readPrefix(bigFile, 100_000)).digest("hex"),
+    );
+  });
+});
+
+function readPrefix(path: string, n: number): Uint8Array {
+  const fd = openSync(path, "r");
+  try {
+    const buf = new Uint8Array(n);
+    readSync(fd, buf, 0, n, 0);
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 describe("interrupted transfers leave nothing behind", () => {
   needs("multipartAdmin", "atomicPuts").test.each([
     ["SIGINT", 130],

@@ -2,13 +2,15 @@
 // arrives and misbehaves on purpose: what goes on the wire is what node:http would send, responses
 // come back as the server sent them (no redirects followed, no decompression), S3_TIMEOUT fails a
 // silent head, a silent body and a stalled upload with a TimeoutError, and a path that fetch would
-// rewrite goes to the fallback handler instead.
+// rewrite goes to the fallback handler instead. An unread body can be handed over whole to a native
+// copy, and S3_TIMEOUT then follows the copier's progress.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import type { HttpRequest, HttpResponse } from "@smithy/types";
 import { plainFetch } from "../../src/runtime/index.ts";
+import { type BodyCopier, handOverOf } from "../../src/s3/body.ts";
 import { toS3ToolError } from "../../src/s3/errors.ts";
 import { FetchHandler, literalPathNeeded, queryString } from "../../src/s3/fetch-handler.ts";
 
@@ -91,6 +93,12 @@ run("FetchHandler against a local server (runtimes with a native fetch)", () => 
       res.writeHead(200, { "content-length": "1000" });
       res.write("x".repeat(10));
       held.push(res);
+    },
+    "/late": (_req, res) => {
+      // Silent for 900 ms half-way, then the rest.
+      res.writeHead(200, { "content-length": "20" });
+      res.write("x".repeat(10));
+      setTimeout(() => res.end("y".repeat(10)), 900);
     },
     "/no-read": (req, res) => {
       // Stop reading the upload after the head: the client's writes back up.
@@ -249,6 +257,61 @@ run("FetchHandler against a local server (runtimes with a native fetch)", () => 
     const e2 = await failure(reading);
     expect(e2.name).toBe("AbortError");
     expect(toS3ToolError(e2).code).toBe("Cancelled");
+  });
+
+  /** A copier that reads the stream in JavaScript (what it copies is what a native copy would). */
+  const copier = (progress: () => number, into: Uint8Array[] = []): BodyCopier => ({
+    progress,
+    async copy(body) {
+      const bytes = new Uint8Array(await new Response(body).arrayBuffer());
+      into.push(bytes);
+      return bytes.byteLength;
+    },
+  });
+
+  test("an unread body handed over whole: the copier gets every byte and says how many", async () => {
+    const { response } = await handler().handle(request("/ok"));
+    const handOver = handOverOf(response.body);
+    expect(handOver).toBeDefined();
+    const got: Uint8Array[] = [];
+    expect(await handOver?.(copier(() => 0, got))).toBe(5);
+    expect(new TextDecoder().decode(got[0])).toBe("hello");
+  });
+
+  test("a handed-over body whose copy makes no progress: TimeoutError after S3_TIMEOUT", async () => {
+    const { response } = await handler(300).handle(request("/half"));
+    const e = await failure(handOverOf(response.body)?.(copier(() => 42)) ?? Promise.resolve());
+    expect(e.name).toBe("TimeoutError");
+    expect(toS3ToolError(e).code).toBe("Timeout");
+  });
+
+  test("the watch follows the copier's progress, not its own reads: a copy that moves is not cut off", async () => {
+    // 900 ms of silence from the server under a 300 ms S3_TIMEOUT, while the copier says it is moving.
+    let moved = 0;
+    const { response } = await handler(300).handle(request("/late"));
+    const got: Uint8Array[] = [];
+    expect(await handOverOf(response.body)?.(copier(() => moved++, got))).toBe(20);
+    expect(new TextDecoder().decode(got[0])).toBe(`${"x".repeat(10)}${"y".repeat(10)}`);
+    // The same silence with a copier that stands still is a timeout.
+    const again = await handler(300).handle(request("/late"));
+    const e = await failure(handOverOf(again.response.body)?.(copier(() => 0)) ?? Promise.resolve());
+    expect(e.name).toBe("TimeoutError");
+  });
+
+  test("a body read already is not handed over; the caller's signal aborts a copy", async () => {
+    const { response } = await handler().handle(request("/ok"));
+    expect(new TextDecoder().decode(await bodyOf(response))).toBe("hello");
+    expect(
+      (await failure(handOverOf(response.body)?.(copier(() => 0)) ?? Promise.resolve())).message,
+    ).toMatch(/read already/);
+
+    const late = new AbortController();
+    const held = await handler().handle(request("/half"), { abortSignal: late.signal });
+    const copying = handOverOf(held.response.body)?.(copier(() => 0)) ?? Promise.resolve();
+    late.abort();
+    const e = await failure(copying);
+    expect(e.name).toBe("AbortError");
+    expect(toS3ToolError(e).code).toBe("Cancelled");
   });
 
   test("nobody listening: the runtime's ECONNREFUSED, mapped to ServiceUnavailable", async () => {

@@ -100,7 +100,14 @@ export async function toStdout(cli: Cli, loc: S3Location, range?: ByteRange): Pr
   let done = 0;
   await getObject(
     ctx,
-    { bucket: loc.bucket, key: loc.key, offset: range?.offset, length: range?.length, signal },
+    {
+      bucket: loc.bucket,
+      key: loc.key,
+      offset: range?.offset,
+      length: range?.length,
+      signal,
+      copier: cli.io.stdoutCopier,
+    },
     (chunk) => {
       done += chunk.byteLength;
       govern(done);
