@@ -32,6 +32,8 @@ export interface Cli {
   interrupted(): Interrupted | undefined;
   /** A progress bar (when enabled) that also keeps the transfer's memory bounded (memory.ts). */
   progress(label: string, total: number | undefined): Progress;
+  /** Whether progress bars are drawn: stderr is a terminal, neither --quiet nor --json. */
+  readonly showsProgress: boolean;
   close(): void;
 }
 
@@ -91,6 +93,7 @@ export function createCli(
     });
     return config;
   };
+  const showsProgress = io.stderrIsTTY && !line.globals.quiet && !line.globals.json;
 
   return {
     spec,
@@ -125,12 +128,9 @@ export function createCli(
       return cancel;
     },
     interrupted: () => (shared === undefined ? cancel : shared.cancellation())?.interrupted(),
+    showsProgress,
     progress(label, total) {
-      const bar = createProgress(io, {
-        label,
-        total,
-        enabled: io.stderrIsTTY && !line.globals.quiet && !line.globals.json,
-      });
+      const bar = createProgress(io, { label, total, enabled: showsProgress });
       const govern = memoryGovernor(TRANSFERS);
       return {
         update(done) {

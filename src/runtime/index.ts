@@ -1,6 +1,6 @@
 // The one place that knows which JavaScript runtime we are on. Everything else uses node: APIs,
 // which Bun and Deno both provide.
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 
 declare const Bun:
   | {
@@ -9,6 +9,7 @@ declare const Bun:
       shrink?: () => void;
       stdout: unknown;
       write(to: unknown, from: unknown): Promise<number>;
+      file(fd: number): unknown;
     }
   | undefined;
 declare const Deno: { version: { deno: string } } | undefined;
@@ -94,4 +95,61 @@ export function bytesWrittenCounter(): (() => number) | undefined {
       return 0;
     }
   };
+}
+
+/** Copies a fetched body into an existing file from `offset` on, resolving with the bytes written. */
+export type FileCopy = (path: string, offset: number, body: ReadableStream<Uint8Array>) => Promise<number>;
+
+/**
+ * A copy of a fetched body into a file at an offset that runs in native code (Bun: `Bun.write` to a
+ * descriptor writes at its position, which `lseek` sets; node:fs has no lseek, so it comes from the C
+ * library through `bun:ffi`), else undefined. Each copy opens its own descriptor, so parallel ranges
+ * of one file each keep their own position.
+ */
+export function nativeFileCopy(): FileCopy | undefined {
+  if (typeof Bun === "undefined") return undefined;
+  const bun = Bun;
+  const seek = cLibrarySeek();
+  if (seek === undefined) return undefined;
+  return async (path, offset, body) => {
+    const fd = openSync(path, "r+");
+    try {
+      if (seek(fd, offset) !== offset) throw new Error(`could not move to byte ${offset} of ${path}`);
+      return await bun.write(bun.file(fd), body);
+    } finally {
+      closeSync(fd);
+    }
+  };
+}
+
+type Seek = (fd: number, offset: number) => number;
+let seekFn: Seek | null | undefined;
+
+/** lseek(fd, offset, SEEK_SET) from the C library, once; undefined where it cannot be loaded. */
+function cLibrarySeek(): Seek | undefined {
+  if (seekFn !== undefined) return seekFn ?? undefined;
+  seekFn = null;
+  type Ffi = {
+    dlopen(
+      name: string,
+      symbols: Record<string, { args: string[]; returns: string }>,
+    ): { symbols: { lseek(fd: number, offset: number, whence: number): number | bigint } };
+  };
+  let ffi: Ffi;
+  try {
+    ffi = (import.meta as unknown as { require(id: string): Ffi }).require("bun:ffi");
+  } catch {
+    return undefined;
+  }
+  const names = process.platform === "darwin" ? ["libc.dylib"] : ["libc.so.6", "libc.so"];
+  for (const name of names) {
+    try {
+      const lib = ffi.dlopen(name, { lseek: { args: ["i32", "i64", "i32"], returns: "i64" } });
+      seekFn = (fd, offset) => Number(lib.symbols.lseek(fd, offset, 0));
+      return seekFn;
+    } catch {
+      // Not this name.
+    }
+  }
+  return undefined;
 }
