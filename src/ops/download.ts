@@ -13,6 +13,7 @@ import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { localFileError } from "../local-errors.ts";
 import { bytesWrittenCounter, type FileCopy, nativeFileCopy } from "../runtime/index.ts";
 import { discardBody, handOverOf } from "../s3/body.ts";
+import { leanGetObject } from "../s3/lean-get.ts";
 import { fileLeftBehind } from "./cleanup.ts";
 import {
   head,
@@ -331,18 +332,19 @@ async function fetchRange(
 ): Promise<void> {
   const start = range?.[0] ?? 0;
   const expected = range === undefined ? meta.size : range[1] - range[0] + 1;
-  let out: GetObjectCommandOutput;
+  const input = {
+    Bucket: args.bucket,
+    Key: args.key,
+    Range: range === undefined ? undefined : `bytes=${range[0]}-${range[1]}`,
+    // Every request reads the version the HEAD described; a replaced object fails the download.
+    IfMatch: meta.etag ?? undefined,
+  };
+  let out: Pick<GetObjectCommandOutput, "Body" | "ContentLength">;
   try {
-    out = await run.client.send(
-      new GetObjectCommand({
-        Bucket: args.bucket,
-        Key: args.key,
-        Range: range === undefined ? undefined : `bytes=${range[0]}-${range[1]}`,
-        // Every request reads the version the HEAD described; a replaced object fails the download.
-        IfMatch: meta.etag ?? undefined,
-      }),
-      { abortSignal: signal },
-    );
+    // A plain success without the SDK's per-request middleware; anything else through the SDK.
+    out =
+      (await leanGetObject(run.client, input, signal)) ??
+      (await run.client.send(new GetObjectCommand(input), { abortSignal: signal }));
   } catch (e) {
     throw changedDuringDownload(e, args) ?? e;
   }

@@ -1,6 +1,7 @@
 // The operations over the request handler the runtime gets (src/s3/clients.ts: Bun's fetch, else
 // node:http), against the real test S3 server: keys whose path fetch would rewrite ("." and ".."
-// segments) still reach S3 literally, and an object stored gzip-encoded comes back as stored.
+// segments) still reach S3 literally, downloads to files included, and an object stored
+// gzip-encoded comes back as stored.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -37,6 +38,10 @@ needs("literalKeys").describe("keys with '.' and '..' segments reach S3 literall
     const c = collector();
     await getObject(h.ctx, { bucket, key }, c.sink);
     expect(new TextDecoder().decode(c.bytes())).toBe(`content of ${key}`);
+    // A download to a file (its GET outside the SDK's middleware, src/s3/lean-get.ts) too.
+    const path = join(tempDir(), "downloaded");
+    await downloadToFile(h.ctx, { bucket, key, path });
+    expect(readFileSync(path, "utf8")).toBe(`content of ${key}`);
     expect(await listAllKeys(h.s3, bucket, "dots/")).toContain(key);
     const listed = await listObjects(h.ctx, { bucket, prefix: "dots/" });
     expect(listed.objects.map((o) => o.key)).toContain(key);
