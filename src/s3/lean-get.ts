@@ -47,7 +47,10 @@ interface LeanConfig {
   readonly systemClockOffset?: number;
   readonly responseChecksumValidation?: () => Promise<string>;
   readonly requestHandler?: {
-    handle(request: HttpRequest, options?: { abortSignal?: AbortSignal }): Promise<{ response: HttpResponse }>;
+    handle(
+      request: HttpRequest,
+      options?: { abortSignal?: AbortSignal },
+    ): Promise<{ response: HttpResponse }>;
   };
 }
 
@@ -144,7 +147,10 @@ export function keyPath(key: string): string {
   return key
     .split("/")
     .map((segment) =>
-      encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+      encodeURIComponent(segment).replace(
+        /[!'()*]/g,
+        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+      ),
     )
     .join("/");
 }
