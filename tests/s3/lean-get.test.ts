@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { keyPath, leanGetObject } from "../../src/s3/lean-get.ts";
 import { type Harness, harness } from "../ops/harness.ts";
+import { needs } from "../support/capabilities.ts";
 import { adminClient, createTestBucket } from "../support/s3.ts";
 
 describe("keyPath: each segment encoded as the SDK encodes a greedy label", () => {
@@ -31,7 +32,9 @@ describe("leanGetObject against the test S3 server", () => {
   let h: Harness;
   let bucket: string;
   let client: S3Client;
-  const keys = ["plain.txt", "with space/ümlaut+plus%41.txt", "sub-delims!'()*.txt", "a//b.txt"];
+  const keys = ["plain.txt", "with space/ümlaut.txt"];
+  // Keys only a server that stores them literally keeps apart (not the s3rver emulator).
+  const literalKeys = ["plus+sign%41.txt", "sub-delims!'()*.txt", "a//b.txt"];
   const content = (key: string) => new TextEncoder().encode(`content of ${key}\n`.repeat(20));
 
   beforeAll(async () => {
@@ -47,11 +50,18 @@ describe("leanGetObject against the test S3 server", () => {
   const bytesOf = async (body: unknown) =>
     new Uint8Array(await new Response(body as ReadableStream).arrayBuffer());
 
-  test.each(keys)("%p: the whole object, byte for byte, with its length", async (key) => {
+  const wholeObject = async (key: string) => {
     const out = await leanGetObject(client, { Bucket: bucket, Key: key });
     expect(out).toBeDefined();
     expect(out?.ContentLength).toBe(content(key).byteLength);
     expect(await bytesOf(out?.Body)).toEqual(content(key));
+  };
+
+  test.each(keys)("%p: the whole object, byte for byte, with its length", wholeObject);
+
+  needs("literalKeys").test.each(literalKeys)("%p: the whole object, byte for byte", async (key) => {
+    await adminClient(h.s3).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: content(key) }));
+    await wholeObject(key);
   });
 
   test("a range (206) and a matching If-Match", async () => {
@@ -68,8 +78,11 @@ describe("leanGetObject against the test S3 server", () => {
     expect(new TextDecoder().decode(await bytesOf(out?.Body))).toBe("2345");
   });
 
-  test("no such key, or an If-Match that fails: left to the SDK", async () => {
+  test("no such key: left to the SDK", async () => {
     expect(await leanGetObject(client, { Bucket: bucket, Key: "missing.txt" })).toBeUndefined();
+  });
+
+  needs("conditionalReads").test("an If-Match that fails: left to the SDK", async () => {
     expect(
       await leanGetObject(client, {
         Bucket: bucket,
@@ -102,14 +115,17 @@ describe("leanGetObject against the test S3 server", () => {
     }
   });
 
-  test("wrong credentials (403) are left to the SDK, whose error names them", async () => {
-    const wrong = clientWith("WHEN_REQUIRED", { accessKeyId: "AKIDWRONG", secretAccessKey: "wrong" });
-    try {
-      expect(await leanGetObject(wrong, { Bucket: bucket, Key: "plain.txt" })).toBeUndefined();
-    } finally {
-      wrong.destroy();
-    }
-  });
+  needs("signatures").test(
+    "wrong credentials (403) are left to the SDK, whose error names them",
+    async () => {
+      const wrong = clientWith("WHEN_REQUIRED", { accessKeyId: "AKIDWRONG", secretAccessKey: "wrong" });
+      try {
+        expect(await leanGetObject(wrong, { Bucket: bucket, Key: "plain.txt" })).toBeUndefined();
+      } finally {
+        wrong.destroy();
+      }
+    },
+  );
 
   test("the caller's abort is thrown, not left to the SDK", async () => {
     const ac = new AbortController();

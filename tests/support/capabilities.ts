@@ -21,6 +21,7 @@ const DESCRIPTIONS = {
   atomicPuts: "stores nothing when an upload is cut off mid-body",
   distinctSecret: "has a secret key that differs from its access key id",
   realErrors: "answers like S3 under faults and load (error codes, request ids, large bodies)",
+  conditionalReads: "refuses a read whose If-Match does not match (412)",
 } as const;
 
 export type Capability = keyof typeof DESCRIPTIONS;
