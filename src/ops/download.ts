@@ -13,7 +13,7 @@ import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { localFileError } from "../local-errors.ts";
 import { bytesWrittenCounter, type FileCopy, nativeFileCopy } from "../runtime/index.ts";
 import { discardBody, handOverOf } from "../s3/body.ts";
-import { leanGetObject } from "../s3/lean-object.ts";
+import { leanGetObject } from "../s3/lean-get.ts";
 import { fileLeftBehind } from "./cleanup.ts";
 import {
   head,

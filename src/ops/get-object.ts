@@ -3,7 +3,6 @@ import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { type BodyCopier, discardBody, handOverOf } from "../s3/body.ts";
 import { normalizeEtag } from "../s3/etag.ts";
-import { leanGetObject } from "../s3/lean-object.ts";
 import { head, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
 import { type Execution, invalidArgument, type OpsContext, runOperation } from "./run.ts";
 import { objectSpec } from "./spec.ts";
@@ -94,11 +93,10 @@ async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink)
     return { ...withoutLength(meta), offset, bytes: 0, truncated: meta.size > 0 };
   }
   if (total !== undefined) await args.admit?.(rangeLength(offset, args.length, total));
-  const input = { Bucket: args.bucket, Key: args.key, Range: range };
-  // A plain success without the SDK's per-request middleware; anything else through the SDK.
-  const out =
-    (await leanGetObject(run.client, input, run.http.abortSignal)) ??
-    (await run.client.send(new GetObjectCommand(input), run.http));
+  const out = await run.client.send(
+    new GetObjectCommand({ Bucket: args.bucket, Key: args.key, Range: range }),
+    run.http,
+  );
   const body = out.Body as AsyncIterable<Uint8Array> | undefined;
   const expected = out.ContentLength ?? 0;
   const size = sizeFromContentRange(out.ContentRange) ?? expected;

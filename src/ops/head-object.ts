@@ -1,7 +1,6 @@
 import { HeadBucketCommand, HeadObjectCommand, type HeadObjectCommandOutput } from "@aws-sdk/client-s3";
 import { toS3ToolError } from "../s3/errors.ts";
 import { normalizeEtag } from "../s3/etag.ts";
-import { leanHeadObject } from "../s3/lean-object.ts";
 import type { Execution, OpsContext } from "./run.ts";
 import { runOperation } from "./run.ts";
 import { type ObjectTarget, objectSpec } from "./spec.ts";
@@ -55,11 +54,7 @@ export function headObject(
 /** A HEAD inside an operation that has already been authorized for reading this key. */
 export async function head(run: Execution, bucket: string, key: string): Promise<ObjectMetadata> {
   try {
-    const input = { Bucket: bucket, Key: key };
-    // A plain success without the SDK's per-request middleware; anything else through the SDK.
-    const out =
-      (await leanHeadObject(run.client, input, run.http.abortSignal)) ??
-      (await run.client.send(new HeadObjectCommand(input), run.http));
+    const out = await run.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), run.http);
     return metadataOf(bucket, key, out);
   } catch (e) {
     throw await explainNotFound(run, bucket, e);

@@ -1,13 +1,13 @@
-// GetObject and HeadObject without the SDK's per-request middleware: a tree of 10,000 small objects
-// is 10,000 GETs, and an MCP read is a HEAD and a GET; the middleware (serialising, endpoint rules,
-// user agent, retry bookkeeping, deserialising) cost about 200 µs of CPU per request, more than the
-// request itself (bench/NOTES.md §8b). What makes the request right is still the SDK's: the client's endpoint
+// GetObject without the SDK's per-request middleware, for downloads into files: a tree of 10,000
+// small objects is 10,000 GETs, and the middleware (serialising, endpoint rules, user agent, retry
+// bookkeeping, deserialising) cost about 200 µs of CPU per GET, more than the request itself
+// (bench/NOTES.md §8 (p)). What makes the request right is still the SDK's: the client's endpoint
 // resolution, its signer (credentials, region, clock offset) and its request handler (S3_TIMEOUT,
 // the native body). Only a plain success is answered here. Anything else (an error status, a
 // redirect, a connection that failed, an endpoint that needs another kind of signature, response
 // checksums the client would validate) gives undefined, and the caller sends the same request
 // through the SDK: its retries and its errors stay the one story.
-import type { HeadObjectCommandOutput, S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import type { EndpointV2, HttpRequest, HttpResponse } from "@smithy/types";
@@ -20,15 +20,9 @@ export interface LeanGetInput {
   readonly IfMatch?: string | undefined;
 }
 
-/** The fields of the SDK's output the operations read, parsed from the headers as the SDK does. */
-export type LeanHeadOutput = Pick<
-  HeadObjectCommandOutput,
-  "ContentLength" | "ContentType" | "LastModified" | "ETag" | "Metadata"
->;
-
-export interface LeanGetOutput extends LeanHeadOutput {
+export interface LeanGetOutput {
   readonly Body: HttpResponse["body"];
-  readonly ContentRange: string | undefined;
+  readonly ContentLength: number | undefined;
 }
 
 /** The SHA-256 of an empty body: a GET's payload hash, signed like the SDK signs it. */
@@ -78,97 +72,39 @@ export async function leanGetObject(
   input: LeanGetInput,
   abortSignal?: AbortSignal,
 ): Promise<LeanGetOutput | undefined> {
-  const headers: Record<string, string> = {};
-  if (input.Range !== undefined) headers.range = input.Range;
-  if (input.IfMatch !== undefined) headers["if-match"] = input.IfMatch;
-  const response = await send(client, "GET", input, headers, abortSignal);
-  if (response === undefined) return undefined;
-  const fields = outputOf(response);
-  if (fields === undefined || (response.statusCode !== 200 && response.statusCode !== 206)) {
-    discardBody(response.body);
-    return undefined;
-  }
-  return { ...fields, Body: response.body, ContentRange: headerValue(response.headers, "content-range") };
-}
-
-/**
- * Sends a HeadObject; its fields when S3 answered 200 with its marks (an ETag or an `x-amz-` header,
- * as src/s3/answers.ts asks of the SDK's HEAD), else undefined (the SDK then answers, or throws).
- */
-export async function leanHeadObject(
-  client: S3Client,
-  input: { readonly Bucket: string; readonly Key: string },
-  abortSignal?: AbortSignal,
-): Promise<LeanHeadOutput | undefined> {
-  const response = await send(client, "HEAD", input, {}, abortSignal);
-  if (response === undefined) return undefined;
-  discardBody(response.body);
-  const marked = Object.keys(response.headers).some((n) => n.toLowerCase() === "etag" || /^x-amz-/i.test(n));
-  return response.statusCode === 200 && marked ? outputOf(response) : undefined;
-}
-
-/** Signs and sends one request; undefined when this path does not apply or the request failed. */
-async function send(
-  client: S3Client,
-  method: "GET" | "HEAD",
-  input: { readonly Bucket: string; readonly Key: string },
-  extra: Record<string, string>,
-  abortSignal: AbortSignal | undefined,
-): Promise<HttpResponse | undefined> {
   const route = await routeFor(client, input.Bucket);
   const config = client.config as unknown as LeanConfig;
   if (route === null || config.requestHandler === undefined) return undefined;
+  const headers: Record<string, string> = { host: route.url.host, "x-amz-content-sha256": EMPTY_SHA256 };
+  if (input.Range !== undefined) headers.range = input.Range;
+  if (input.IfMatch !== undefined) headers["if-match"] = input.IfMatch;
   const request = {
     protocol: route.url.protocol,
     hostname: route.url.hostname,
     ...(route.url.port === "" ? {} : { port: Number(route.url.port) }),
-    method,
+    method: "GET",
     path: `${route.url.pathname.replace(/\/$/, "")}/${keyPath(input.Key)}`,
-    query: { "x-id": method === "GET" ? "GetObject" : "HeadObject" },
-    headers: { host: route.url.host, "x-amz-content-sha256": EMPTY_SHA256, ...extra },
+    query: { "x-id": "GetObject" },
+    headers,
   } as HttpRequest;
+  let response: HttpResponse;
   try {
     const signed = await route.signer.sign(request, {
       signingDate: new Date(Date.now() + (config.systemClockOffset ?? 0)),
       ...(route.scheme.signingRegion === undefined ? {} : { signingRegion: route.scheme.signingRegion }),
       ...(route.scheme.signingName === undefined ? {} : { signingService: route.scheme.signingName }),
     });
-    return (await config.requestHandler.handle(signed, abortSignal ? { abortSignal } : {})).response;
+    ({ response } = await config.requestHandler.handle(signed, abortSignal ? { abortSignal } : {}));
   } catch (e) {
     if (abortSignal?.aborted) throw e;
     return undefined; // the SDK sends it again, with its retries and its errors
   }
-}
-
-/**
- * The output fields as the SDK's deserialiser reads them from the headers; undefined when one of
- * them would not parse (the SDK then reads the answer itself and says what is wrong with it).
- */
-function outputOf(response: HttpResponse): LeanHeadOutput | undefined {
-  let length: number | undefined;
-  let lastModified: Date | undefined;
-  let contentType: string | undefined;
-  let etag: string | undefined;
-  const metadata: Record<string, string> = {};
-  for (const [name, value] of Object.entries(response.headers)) {
-    const n = name.toLowerCase();
-    if (n === "content-length") {
-      if (!/^\d+$/.test(value)) return undefined;
-      length = Number(value);
-    } else if (n === "last-modified") {
-      lastModified = new Date(value);
-      if (Number.isNaN(lastModified.getTime())) return undefined;
-    } else if (n === "content-type") contentType = value;
-    else if (n === "etag") etag = value;
-    else if (n.startsWith("x-amz-meta-")) metadata[n.slice("x-amz-meta-".length)] = value;
+  if (response.statusCode !== 200 && response.statusCode !== 206) {
+    discardBody(response.body);
+    return undefined;
   }
-  return {
-    ContentLength: length,
-    ContentType: contentType,
-    LastModified: lastModified,
-    ETag: etag,
-    Metadata: metadata,
-  };
+  const length = headerValue(response.headers, "content-length");
+  return { Body: response.body, ContentLength: length === undefined ? undefined : Number(length) };
 }
 
 function routeFor(client: S3Client, bucket: string): Promise<Route | null> {
