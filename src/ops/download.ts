@@ -7,13 +7,13 @@ import { randomBytes } from "node:crypto";
 import { closeSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { type FileHandle, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { GetObjectCommand, type GetObjectCommandOutput } from "@aws-sdk/client-s3";
+import type { GetObjectCommandOutput } from "@aws-sdk/client-s3";
 import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { localFileError } from "../local-errors.ts";
 import { bytesWrittenCounter, type FileCopy, nativeFileCopy } from "../runtime/index.ts";
 import { discardBody, handOverOf } from "../s3/body.ts";
-import { leanGetObject } from "../s3/lean-get.ts";
+import { sendGetObject } from "../s3/lean-get.ts";
 import { fileLeftBehind } from "./cleanup.ts";
 import {
   head,
@@ -341,10 +341,8 @@ async function fetchRange(
   };
   let out: Pick<GetObjectCommandOutput, "Body" | "ContentLength">;
   try {
-    // A plain success without the SDK's per-request middleware; anything else through the SDK.
-    out =
-      (await leanGetObject(run.client, input, signal)) ??
-      (await run.client.send(new GetObjectCommand(input), { abortSignal: signal }));
+    // Without the SDK's per-request middleware when the answer is a plain success (s3/lean-get.ts).
+    out = await sendGetObject(run.client, input, signal);
   } catch (e) {
     throw changedDuringDownload(e, args) ?? e;
   }

@@ -42,12 +42,23 @@ export function createClientPool(config: Config): ClientPool {
     let client = cache.get(name);
     if (client === undefined) {
       const conn = connection(name);
-      client = new S3Client(clientConfig(conn, endpoint(conn)));
-      // A web page answering a listing must fail, not pass for an empty one (src/s3/answers.ts).
-      client.middlewareStack.add(rejectNonS3Answers, {
-        step: "deserialize",
-        name: "rejectNonS3Answers",
+      const config = clientConfig(conn, endpoint(conn));
+      const created = withAnswerCheck(new S3Client(config));
+      // The same client with one attempt fewer, for a request whose first attempt went out without
+      // the SDK (src/s3/lean-get.ts): same handler (its connections), same credentials.
+      let second: S3Client | undefined;
+      afterFirst.set(created, () => {
+        second ??= withAnswerCheck(
+          new S3Client({
+            ...config,
+            maxAttempts: MAX_ATTEMPTS - 1,
+            requestHandler: created.config.requestHandler,
+            credentials: created.config.credentials,
+          }),
+        );
+        return second;
       });
+      client = created;
       cache.set(name, client);
     }
     return client;
@@ -65,12 +76,32 @@ export function createClientPool(config: Config): ClientPool {
   };
 }
 
+/** Attempts the SDK makes at one request (the first and two retries). */
+export const MAX_ATTEMPTS = 3;
+
+const afterFirst = new WeakMap<S3Client, () => S3Client>();
+
+/**
+ * The client to send a request whose first attempt was already made outside the SDK: the same
+ * connection with MAX_ATTEMPTS - 1 attempts, so the request is still tried MAX_ATTEMPTS times in all.
+ * A client not made by a pool is its own answer.
+ */
+export function afterFirstAttempt(client: S3Client): S3Client {
+  return afterFirst.get(client)?.() ?? client;
+}
+
+/** A web page answering a listing must fail, not pass for an empty one (src/s3/answers.ts). */
+function withAnswerCheck(client: S3Client): S3Client {
+  client.middlewareStack.add(rejectNonS3Answers, { step: "deserialize", name: "rejectNonS3Answers" });
+  return client;
+}
+
 export function clientConfig(conn: Connection, endpoint: string | undefined): S3ClientConfig {
   const config: S3ClientConfig = {
     region: conn.region,
     forcePathStyle: conn.path_style,
     credentials: credentialsFor(conn),
-    maxAttempts: 3,
+    maxAttempts: MAX_ATTEMPTS,
     requestHandler: requestHandler(conn.timeout_ms),
     // The SDK's own warnings would go to the console (stderr), where the CLI promises one error
     // line; failures reach the caller as errors anyway.

@@ -4,14 +4,15 @@
 // (bench/NOTES.md §8 (p)). What makes the request right is still the SDK's: the client's endpoint
 // resolution, its signer (credentials, region, clock offset) and its request handler (S3_TIMEOUT,
 // the native body). Only a plain success is answered here. Anything else (an error status, a
-// redirect, a connection that failed, an endpoint that needs another kind of signature, response
-// checksums the client would validate) gives undefined, and the caller sends the same request
-// through the SDK: its retries and its errors stay the one story.
-import type { S3Client } from "@aws-sdk/client-s3";
+// redirect, a connection that failed) is sent again through the SDK, as its second attempt: its
+// retries and its errors stay the one story. Where this path does not apply (an endpoint that needs
+// another kind of signature, response checksums the client would validate) the SDK sends it all.
+import type { GetObjectCommandOutput, S3Client } from "@aws-sdk/client-s3";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import type { EndpointV2, HttpRequest, HttpResponse } from "@smithy/types";
 import { discardBody } from "./body.ts";
+import { afterFirstAttempt } from "./clients.ts";
 
 export interface LeanGetInput {
   readonly Bucket: string;
@@ -64,6 +65,27 @@ interface Route {
 const routes = new WeakMap<S3Client, Map<string, Promise<Route | null>>>();
 
 /**
+ * GetObject: a plain success from the request sent here, else the same request through the SDK
+ * (its retries and errors). A first attempt that went out here counts as the SDK's first: the SDK
+ * then makes the remaining ones (`afterFirstAttempt`), and its error counts them all.
+ */
+export async function sendGetObject(
+  client: S3Client,
+  input: LeanGetInput,
+  abortSignal?: AbortSignal,
+): Promise<Pick<GetObjectCommandOutput, "Body" | "ContentLength">> {
+  const first = await attempt(client, input, abortSignal);
+  if (first.output !== undefined) return first.output;
+  const sdk = first.sent ? afterFirstAttempt(client) : client;
+  try {
+    return await sdk.send(new GetObjectCommand(input), abortSignal === undefined ? {} : { abortSignal });
+  } catch (e) {
+    if (first.sent && sdk !== client) countAttempt(e);
+    throw e;
+  }
+}
+
+/**
  * Sends a GetObject and returns its body when S3 answered 200 or 206; undefined when the caller
  * must send it through the SDK instead (see above). Throws only when `abortSignal` aborted it.
  */
@@ -72,9 +94,19 @@ export async function leanGetObject(
   input: LeanGetInput,
   abortSignal?: AbortSignal,
 ): Promise<LeanGetOutput | undefined> {
+  return (await attempt(client, input, abortSignal)).output;
+}
+
+interface Attempt {
+  readonly output?: LeanGetOutput;
+  /** Whether a request went out (a route applied), successful or not. */
+  readonly sent: boolean;
+}
+
+async function attempt(client: S3Client, input: LeanGetInput, abortSignal?: AbortSignal): Promise<Attempt> {
   const route = await routeFor(client, input.Bucket);
   const config = client.config as unknown as LeanConfig;
-  if (route === null || config.requestHandler === undefined) return undefined;
+  if (route === null || config.requestHandler === undefined) return { sent: false };
   const headers: Record<string, string> = { host: route.url.host, "x-amz-content-sha256": EMPTY_SHA256 };
   if (input.Range !== undefined) headers.range = input.Range;
   if (input.IfMatch !== undefined) headers["if-match"] = input.IfMatch;
@@ -97,14 +129,23 @@ export async function leanGetObject(
     ({ response } = await config.requestHandler.handle(signed, abortSignal ? { abortSignal } : {}));
   } catch (e) {
     if (abortSignal?.aborted) throw e;
-    return undefined; // the SDK sends it again, with its retries and its errors
+    return { sent: true }; // the SDK sends it again, with its retries and its errors
   }
   if (response.statusCode !== 200 && response.statusCode !== 206) {
     discardBody(response.body);
-    return undefined;
+    return { sent: true };
   }
   const length = headerValue(response.headers, "content-length");
-  return { Body: response.body, ContentLength: length === undefined ? undefined : Number(length) };
+  return {
+    sent: true,
+    output: { Body: response.body, ContentLength: length === undefined ? undefined : Number(length) },
+  };
+}
+
+/** The SDK's error names the attempts it made; the one made here is added. */
+function countAttempt(e: unknown): void {
+  const meta = (e as { $metadata?: { attempts?: unknown } } | null)?.$metadata;
+  if (meta !== undefined && typeof meta.attempts === "number") meta.attempts += 1;
 }
 
 function routeFor(client: S3Client, bucket: string): Promise<Route | null> {

@@ -122,6 +122,48 @@ describe("retries are bounded and the error code is right", () => {
     await stillWorks();
   });
 
+  // A download to a file sends its GET outside the SDK's middleware first (src/s3/lean-get.ts); the
+  // SDK makes the remaining attempts, so the bound and the error's count are the same as elsewhere.
+  const downloadToFile = counted(download.downloadToFile);
+  const downloadSmall = (dir: string) =>
+    downloadToFile(ctx, {
+      bucket,
+      key: "small.txt",
+      path: join(dir, "small.txt"),
+      listed: { size: SMALL.byteLength, etag: null, last_modified: null },
+    });
+
+  test("a download to a file under a 503 storm: 3 attempts in all, and the error says 3", async () => {
+    const dir = mkdtempSync(join(box.dir, "dl-"));
+    await proxy.set({ fault: { kind: "status", status: 503 }, match: isGet });
+    const { error, ms } = await timed(() => downloadSmall(dir));
+    expect(error?.code).toBe("ServiceUnavailable");
+    expect(proxy.counts().status).toBe(3);
+    expect(error?.message).toContain("after 3 attempts");
+    expect(ms).toBeLessThan(BOUND_MS);
+    expect(readdirSync(dir)).toEqual([]);
+    await stillWorks();
+  });
+
+  test("a download to a file from a stalled server: Timeout after at most 3 attempts", async () => {
+    const dir = mkdtempSync(join(box.dir, "dl-"));
+    await proxy.set({ fault: { kind: "stall" }, match: isGet });
+    const { error, ms } = await timed(() => downloadSmall(dir));
+    expect(error?.code).toBe("Timeout");
+    expect(proxy.counts().stall).toBeLessThanOrEqual(3);
+    expect(ms).toBeLessThan(BOUND_MS);
+    expect(readdirSync(dir)).toEqual([]);
+    await stillWorks();
+  });
+
+  test("a download to a file, 2 x 503 then success: whole", async () => {
+    const dir = mkdtempSync(join(box.dir, "dl-"));
+    await proxy.set({ fault: { kind: "status", status: 503 }, match: isGet, times: 2 });
+    await downloadSmall(dir);
+    expect(proxy.counts().status).toBe(2);
+    expect(Buffer.from(readFileSync(join(dir, "small.txt"))).equals(Buffer.from(SMALL))).toBe(true);
+  });
+
   test("a storm of 2 x 503 then success: the call succeeds (retried), with whole content", async () => {
     await proxy.set({ fault: { kind: "status", status: 503 }, times: 2 });
     const { bytes } = await readAll("big.bin");
