@@ -13,7 +13,7 @@ import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { localFileError } from "../local-errors.ts";
 import { bytesWrittenCounter, type FileCopy, nativeFileCopy } from "../runtime/index.ts";
 import { discardBody, handOverOf } from "../s3/body.ts";
-import { sendGetObject } from "../s3/lean-get.ts";
+import { sendGetObject } from "../s3/lean-object.ts";
 import { fileLeftBehind } from "./cleanup.ts";
 import {
   head,
@@ -341,7 +341,7 @@ async function fetchRange(
   };
   let out: Pick<GetObjectCommandOutput, "Body" | "ContentLength">;
   try {
-    // Without the SDK's per-request middleware when the answer is a plain success (s3/lean-get.ts).
+    // Without the SDK's per-request middleware when the answer is a plain success (s3/lean-object.ts).
     out = await sendGetObject(run.client, input, signal);
   } catch (e) {
     throw changedDuringDownload(e, args) ?? e;

@@ -1,8 +1,8 @@
-import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { type BodyCopier, discardBody, handOverOf } from "../s3/body.ts";
 import { normalizeEtag } from "../s3/etag.ts";
+import { sendGetObject } from "../s3/lean-object.ts";
 import { head, type ObjectMetadata, type ObjectRef } from "./head-object.ts";
 import { type Execution, invalidArgument, type OpsContext, runOperation } from "./run.ts";
 import { objectSpec } from "./spec.ts";
@@ -93,9 +93,11 @@ async function streamObject(run: Execution, args: GetObjectArgs, sink: ByteSink)
     return { ...withoutLength(meta), offset, bytes: 0, truncated: meta.size > 0 };
   }
   if (total !== undefined) await args.admit?.(rangeLength(offset, args.length, total));
-  const out = await run.client.send(
-    new GetObjectCommand({ Bucket: args.bucket, Key: args.key, Range: range }),
-    run.http,
+  // Without the SDK's per-request middleware when the answer is a plain success (s3/lean-object.ts).
+  const out = await sendGetObject(
+    run.client,
+    { Bucket: args.bucket, Key: args.key, Range: range },
+    run.http.abortSignal,
   );
   const body = out.Body as AsyncIterable<Uint8Array> | undefined;
   const expected = out.ContentLength ?? 0;

@@ -1,6 +1,7 @@
-import { HeadBucketCommand, HeadObjectCommand, type HeadObjectCommandOutput } from "@aws-sdk/client-s3";
+import { HeadBucketCommand, type HeadObjectCommandOutput } from "@aws-sdk/client-s3";
 import { toS3ToolError } from "../s3/errors.ts";
 import { normalizeEtag } from "../s3/etag.ts";
+import { sendHeadObject } from "../s3/lean-object.ts";
 import type { Execution, OpsContext } from "./run.ts";
 import { runOperation } from "./run.ts";
 import { type ObjectTarget, objectSpec } from "./spec.ts";
@@ -54,7 +55,8 @@ export function headObject(
 /** A HEAD inside an operation that has already been authorized for reading this key. */
 export async function head(run: Execution, bucket: string, key: string): Promise<ObjectMetadata> {
   try {
-    const out = await run.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), run.http);
+    // Without the SDK's per-request middleware when the answer is a plain success (s3/lean-object.ts).
+    const out = await sendHeadObject(run.client, { Bucket: bucket, Key: key }, run.http.abortSignal);
     return metadataOf(bucket, key, out);
   } catch (e) {
     throw await explainNotFound(run, bucket, e);

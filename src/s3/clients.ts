@@ -45,7 +45,7 @@ export function createClientPool(config: Config): ClientPool {
       const config = clientConfig(conn, endpoint(conn));
       const created = withAnswerCheck(new S3Client(config));
       // The same client with one attempt fewer, for a request whose first attempt went out without
-      // the SDK (src/s3/lean-get.ts): same handler (its connections), same credentials.
+      // the SDK (src/s3/lean-object.ts): same handler (its connections), same credentials.
       let second: S3Client | undefined;
       afterFirst.set(created, () => {
         second ??= withAnswerCheck(

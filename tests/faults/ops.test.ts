@@ -122,7 +122,7 @@ describe("retries are bounded and the error code is right", () => {
     await stillWorks();
   });
 
-  // A download to a file sends its GET outside the SDK's middleware first (src/s3/lean-get.ts); the
+  // A download to a file sends its GET outside the SDK's middleware first (src/s3/lean-object.ts); the
   // SDK makes the remaining attempts, so the bound and the error's count are the same as elsewhere.
   const downloadToFile = counted(download.downloadToFile);
   const downloadSmall = (dir: string) =>

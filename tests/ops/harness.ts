@@ -87,17 +87,18 @@ export async function harness(
   const config = loadConfig({ env });
   const ctx = createOpsContext(config, { source: options.source ?? "cli" });
   let count = 0;
-  const instrumented = new WeakSet<S3Client>();
+  // Counted at the request handler: requests sent around the SDK's middleware (src/s3/lean-object.ts)
+  // and the SDK's attempts alike.
+  const instrumented = new WeakSet<object>();
   const instrument = (client: S3Client) => {
-    if (instrumented.has(client)) return;
-    instrumented.add(client);
-    client.middlewareStack.add(
-      (next) => async (args) => {
-        count++;
-        return next(args);
-      },
-      { step: "finalizeRequest", name: "countRequests", priority: "low" },
-    );
+    const handler = client.config.requestHandler as { handle: (...a: unknown[]) => Promise<unknown> };
+    if (instrumented.has(handler)) return;
+    instrumented.add(handler);
+    const handle = handler.handle.bind(handler);
+    handler.handle = (...a: unknown[]) => {
+      count++;
+      return handle(...a);
+    };
   };
   // Clients are created lazily and cached per connection: instrument them as they are handed out.
   const pool = ctx.clients;

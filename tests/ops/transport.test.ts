@@ -38,7 +38,7 @@ needs("literalKeys").describe("keys with '.' and '..' segments reach S3 literall
     const c = collector();
     await getObject(h.ctx, { bucket, key }, c.sink);
     expect(new TextDecoder().decode(c.bytes())).toBe(`content of ${key}`);
-    // A download to a file (its GET outside the SDK's middleware, src/s3/lean-get.ts) too.
+    // A download to a file (its GET outside the SDK's middleware, src/s3/lean-object.ts) too.
     const path = join(tempDir(), "downloaded");
     await downloadToFile(h.ctx, { bucket, key, path });
     expect(readFileSync(path, "utf8")).toBe(`content of ${key}`);
