@@ -1,7 +1,9 @@
 // The runtime seam (src/runtime/): the native stdout copy exists where the runtime has one, and the
 // written-bytes counter a native copy's watch reads really moves when this process writes; the
-// native file copy writes each body at its own offset, whatever order the copies run in.
+// native file copy writes each body at its own offset, whatever order the copies run in; a pipe is
+// widened for a native copy to stdout.
 import { describe, expect, test } from "bun:test";
+import { execFileSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +11,9 @@ import {
   bytesWrittenCounter,
   nativeFileCopy,
   nativeStdoutCopy,
+  pipeSize,
   runtimeName,
+  widenPipe,
 } from "../../src/runtime/index.ts";
 
 describe("native copies and their progress", () => {
@@ -52,6 +56,38 @@ describe("native copies and their progress", () => {
           4, 4,
         ]);
         expect(readFileSync(path, "latin1")).toBe("ABCDEFGHIJKLMNOP");
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  test.skipIf(runtimeName() !== "bun" || process.platform !== "linux")(
+    "a pipe is widened to 1 MiB, never narrowed; anything else is left alone (Bun on Linux)",
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), "mcp-s3-pipe-"));
+      try {
+        const fifo = join(dir, "fifo");
+        execFileSync("mkfifo", [fifo], { timeout: 5_000 });
+        const fd = openSync(fifo, "r+"); // both ends in one descriptor (Linux), so open does not block
+        try {
+          expect(pipeSize(fd)).toBe(64 * 1024);
+          widenPipe(fd);
+          expect(pipeSize(fd)).toBe(1024 * 1024);
+          widenPipe(fd);
+          expect(pipeSize(fd)).toBe(1024 * 1024);
+        } finally {
+          closeSync(fd);
+        }
+        const file = join(dir, "file");
+        writeFileSync(file, "x");
+        const fileFd = openSync(file, "r");
+        try {
+          expect(() => widenPipe(fileFd)).not.toThrow();
+          expect(pipeSize(fileFd)).toBeUndefined();
+        } finally {
+          closeSync(fileFd);
+        }
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
