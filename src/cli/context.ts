@@ -32,8 +32,6 @@ export interface Cli {
   interrupted(): Interrupted | undefined;
   /** A progress bar (when enabled) that also keeps the transfer's memory bounded (memory.ts). */
   progress(label: string, total: number | undefined): Progress;
-  /** Whether progress bars are drawn: stderr is a terminal, neither --quiet nor --json. */
-  readonly showsProgress: boolean;
   close(): void;
 }
 
@@ -93,7 +91,6 @@ export function createCli(
     });
     return config;
   };
-  const showsProgress = io.stderrIsTTY && !line.globals.quiet && !line.globals.json;
 
   return {
     spec,
@@ -128,9 +125,12 @@ export function createCli(
       return cancel;
     },
     interrupted: () => (shared === undefined ? cancel : shared.cancellation())?.interrupted(),
-    showsProgress,
     progress(label, total) {
-      const bar = createProgress(io, { label, total, enabled: showsProgress });
+      const bar = createProgress(io, {
+        label,
+        total,
+        enabled: io.stderrIsTTY && !line.globals.quiet && !line.globals.json,
+      });
       const govern = memoryGovernor(TRANSFERS);
       return {
         update(done) {

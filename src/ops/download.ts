@@ -11,8 +11,7 @@ import type { GetObjectCommandOutput } from "@aws-sdk/client-s3";
 import { formatSize } from "../config/values.ts";
 import { PolicyRefusal, S3ToolError } from "../errors.ts";
 import { localFileError } from "../local-errors.ts";
-import { bytesWrittenCounter, type FileCopy, nativeFileCopy } from "../runtime/index.ts";
-import { discardBody, handOverOf } from "../s3/body.ts";
+import { discardBody } from "../s3/body.ts";
 import { sendGetObject } from "../s3/lean-object.ts";
 import { fileLeftBehind } from "./cleanup.ts";
 import {
@@ -57,12 +56,6 @@ export interface DownloadArgs extends ObjectRef {
   /** Called with the running byte count. */
   readonly onProgress?: ((done: number) => void) | undefined;
   /**
-   * Copy the bodies into the file natively where the runtime can (src/runtime/; a large download's
-   * CPU roughly halves, bench/NOTES.md §8): onProgress then hears of each request only when it is
-   * complete, so a caller that draws a progress bar leaves this off.
-   */
-  readonly native?: boolean | undefined;
-  /**
    * Told the temporary file's path as soon as it exists; returns a remover called when it is gone.
    * Lets a caller delete it synchronously if the process is forced to exit mid-download.
    */
@@ -97,7 +90,7 @@ export function downloadToFile(
     const written =
       meta.size <= SMALL_OBJECT_MAX
         ? await smallIntoFile(run, args, meta)
-        : await intoTempFile(run, args, meta.size, (fh, tmp) => fetchInto(run, args, meta, fh, tmp));
+        : await intoTempFile(run, args, meta.size, (fh) => fetchInto(run, args, meta, fh));
     run.count(meta.size);
     const { content_length: _, ...rest } = meta;
     return { ...rest, file: args.path, bytes: meta.size, requests: written };
@@ -181,7 +174,7 @@ async function intoTempFile<T>(
   run: Execution,
   args: DownloadArgs,
   size: number,
-  fill: (fh: FileHandle, tmp: string) => Promise<T>,
+  fill: (fh: FileHandle) => Promise<T>,
 ): Promise<T> {
   const tmp = tempPath(args.path);
   let fh: FileHandle;
@@ -193,7 +186,7 @@ async function intoTempFile<T>(
   const forget = args.onTempFile?.(tmp);
   let done = false;
   try {
-    const result = await fill(fh, tmp);
+    const result = await fill(fh);
     // The file must hold exactly the object before it takes the final name.
     const onDisk = (await fh.stat()).size;
     if (onDisk !== size) {
@@ -223,29 +216,12 @@ async function intoTempFile<T>(
   }
 }
 
-/** Where a native copy writes: the temporary file, and the progress its S3_TIMEOUT watch reads. */
-interface NativeInto {
-  readonly path: string;
-  readonly copy: FileCopy;
-  readonly progress: () => number;
-}
-
-function nativeInto(args: DownloadArgs, tmp: string): NativeInto | undefined {
-  if (args.native !== true) return undefined;
-  // The counter first: without it (no /proc) the C library is not worth loading.
-  const progress = bytesWrittenCounter();
-  const copy = progress === undefined ? undefined : nativeFileCopy();
-  return copy === undefined || progress === undefined ? undefined : { path: tmp, copy, progress };
-}
-
 async function fetchInto(
   run: Execution,
   args: DownloadArgs,
   meta: ObjectMetadata,
   fh: FileHandle,
-  tmp: string,
 ): Promise<number> {
-  const native = nativeInto(args, tmp);
   const threshold = args.parallelThreshold ?? PARALLEL_THRESHOLD;
   const concurrency = args.concurrency ?? RANGE_CONCURRENCY;
   const rangeSize = Math.max(
@@ -271,14 +247,14 @@ async function fetchInto(
   };
   try {
     if (ranges.length === 0) {
-      await fetchRange(run, args, meta, toFile(fh), undefined, stop.signal, progress, native);
+      await fetchRange(run, args, meta, toFile(fh), undefined, stop.signal, progress);
       return 1;
     }
     let next = 0;
     const worker = async () => {
       while (next < ranges.length && !stop.signal.aborted) {
         const range = ranges[next++] as [number, number];
-        await fetchRange(run, args, meta, toFile(fh), range, stop.signal, progress, native);
+        await fetchRange(run, args, meta, toFile(fh), range, stop.signal, progress);
       }
     };
     const workers = Array.from({ length: Math.min(concurrency, ranges.length) }, () =>
@@ -328,7 +304,6 @@ async function fetchRange(
   range: [number, number] | undefined,
   signal: AbortSignal,
   progress: (n: number) => void,
-  native?: NativeInto,
 ): Promise<void> {
   const start = range?.[0] ?? 0;
   const expected = range === undefined ? meta.size : range[1] - range[0] + 1;
@@ -349,17 +324,8 @@ async function fetchRange(
   const body = out.Body as AsyncIterable<Uint8Array> | undefined;
   const limit = run.policy.size_limits ? run.policy.max_get_size : Number.POSITIVE_INFINITY;
   let received = 0;
-  // Natively only a body of exactly the expected length: HTTP's framing then bounds the copy, and
-  // anything else (an object that grew) takes the checked path below.
-  const handOver = native !== undefined && out.ContentLength === expected ? handOverOf(body) : undefined;
   try {
-    if (handOver !== undefined && native !== undefined) {
-      received = await handOver({
-        copy: (stream) => native.copy(native.path, start, stream),
-        progress: native.progress,
-      });
-      progress(received);
-    } else if (body !== undefined) {
+    if (body !== undefined) {
       for await (const chunk of body) {
         if (signal.aborted) throw signal.reason;
         if (received + chunk.byteLength > expected) {

@@ -1,6 +1,6 @@
 // The one place that knows which JavaScript runtime we are on. Everything else uses node: APIs,
 // which Bun and Deno both provide.
-import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
+import { fstatSync, readFileSync } from "node:fs";
 
 declare const Bun:
   | {
@@ -9,7 +9,6 @@ declare const Bun:
       shrink?: () => void;
       stdout: unknown;
       write(to: unknown, from: unknown): Promise<number>;
-      file(fd: number): unknown;
     }
   | undefined;
 declare const Deno: { version: { deno: string } } | undefined;
@@ -100,35 +99,8 @@ export function bytesWrittenCounter(): (() => number) | undefined {
   };
 }
 
-/** Copies a fetched body into an existing file from `offset` on, resolving with the bytes written. */
-export type FileCopy = (path: string, offset: number, body: ReadableStream<Uint8Array>) => Promise<number>;
-
-/**
- * A copy of a fetched body into a file at an offset that runs in native code (Bun: `Bun.write` to a
- * descriptor writes at its position, which `lseek` sets; node:fs has no lseek, so it comes from the C
- * library through `bun:ffi`), else undefined. Each copy opens its own descriptor, so parallel ranges
- * of one file each keep their own position.
- */
-export function nativeFileCopy(): FileCopy | undefined {
-  if (typeof Bun === "undefined") return undefined;
-  const bun = Bun;
-  const seek = cLibrary()?.seek;
-  if (seek === undefined) return undefined;
-  return async (path, offset, body) => {
-    const fd = openSync(path, "r+");
-    try {
-      if (seek(fd, offset) !== offset) throw new Error(`could not move to byte ${offset} of ${path}`);
-      return await bun.write(bun.file(fd), body);
-    } finally {
-      closeSync(fd);
-    }
-  };
-}
-
-/** The few C library calls node:fs does not offer (Bun only, through `bun:ffi`). */
+/** The C library call node:fs does not offer (Bun only, through `bun:ffi`). */
 interface CLibrary {
-  /** lseek(fd, offset, SEEK_SET): the new position. */
-  seek(fd: number, offset: number): number;
   /** fcntl(fd, F_GETPIPE_SZ) / fcntl(fd, F_SETPIPE_SZ, bytes) (Linux): the size, or -1. */
   pipeSize(fd: number, bytes?: number): number;
 }
@@ -139,10 +111,7 @@ let cLibraryLoaded: CLibrary | null | undefined;
 function cLibrary(): CLibrary | undefined {
   if (cLibraryLoaded !== undefined) return cLibraryLoaded ?? undefined;
   cLibraryLoaded = null;
-  type Symbols = {
-    lseek(fd: number, offset: number, whence: number): number | bigint;
-    fcntl(fd: number, cmd: number, arg: number): number;
-  };
+  type Symbols = { fcntl(fd: number, cmd: number, arg: number): number };
   type Ffi = {
     dlopen(name: string, symbols: Record<string, { args: string[]; returns: string }>): { symbols: Symbols };
   };
@@ -155,14 +124,10 @@ function cLibrary(): CLibrary | undefined {
   const names = process.platform === "darwin" ? ["libc.dylib"] : ["libc.so.6", "libc.so"];
   for (const name of names) {
     try {
-      const lib = ffi.dlopen(name, {
-        lseek: { args: ["i32", "i64", "i32"], returns: "i64" },
-        fcntl: { args: ["i32", "i32", "i32"], returns: "i32" },
-      });
+      const lib = ffi.dlopen(name, { fcntl: { args: ["i32", "i32", "i32"], returns: "i32" } });
       const F_SETPIPE_SZ = 1031;
       const F_GETPIPE_SZ = 1032;
       cLibraryLoaded = {
-        seek: (fd, offset) => Number(lib.symbols.lseek(fd, offset, 0)),
         pipeSize: (fd, bytes) =>
           bytes === undefined
             ? lib.symbols.fcntl(fd, F_GETPIPE_SZ, 0)

@@ -260,57 +260,39 @@ describe("an interrupted download is an error, never short content returned as w
   });
 });
 
-for (const native of [false, true]) {
-  // native: the bodies copied into the file by the runtime (src/runtime/), S3_TIMEOUT following the
-  // copy's progress; where the runtime has no such copy, the same checked path runs twice.
-  describe(`an interrupted download to a file leaves no file, whole or partial${native ? " (native copy)" : ""}`, () => {
-    const downloadToFile = counted(download.downloadToFile);
-    for (const [label, fault] of [
-      ["one range truncated", { kind: "truncate", keepBytes: 10 }],
-      ["one range reset", { kind: "reset-response", afterBytes: 1000 }],
-      ["one range stalled", { kind: "stall-response", afterBytes: 1000 }],
-    ] as const) {
-      test(`parallel ranged download, ${label}`, async () => {
-        const dir = mkdtempSync(join(box.dir, "dl-"));
-        const path = join(dir, "big.bin");
-        // The 3rd GET (a middle range) is faulted; the others pass.
-        let gets = 0;
-        await proxy.set({ fault, match: (r) => isGet(r) && ++gets === 3 });
-        const { error, ms } = await timed(() =>
-          downloadToFile(ctx, {
-            bucket,
-            key: "big.bin",
-            path,
-            parallelThreshold: 1,
-            rangeSize: 64 * 1024,
-            native,
-          }),
-        );
-        expect(error).toBeDefined();
-        expect(["ServiceUnavailable", "Timeout", "InternalError"]).toContain(error?.code as string);
-        expect(ms).toBeLessThan(BOUND_MS);
-        // Neither the file nor the temporary part file is left behind.
-        expect(readdirSync(dir)).toEqual([]);
-        await stillWorks();
-      });
-    }
-
-    test("the same download without a fault is whole", async () => {
+describe("an interrupted download to a file leaves no file, whole or partial", () => {
+  const downloadToFile = counted(download.downloadToFile);
+  for (const [label, fault] of [
+    ["one range truncated", { kind: "truncate", keepBytes: 10 }],
+    ["one range reset", { kind: "reset-response", afterBytes: 1000 }],
+    ["one range stalled", { kind: "stall-response", afterBytes: 1000 }],
+  ] as const) {
+    test(`parallel ranged download, ${label}`, async () => {
       const dir = mkdtempSync(join(box.dir, "dl-"));
       const path = join(dir, "big.bin");
-      await proxy.pass();
-      await downloadToFile(ctx, {
-        bucket,
-        key: "big.bin",
-        path,
-        parallelThreshold: 1,
-        rangeSize: 64 * 1024,
-        native,
-      });
-      expect(Buffer.from(readFileSync(path)).equals(Buffer.from(BIG))).toBe(true);
+      // The 3rd GET (a middle range) is faulted; the others pass.
+      let gets = 0;
+      await proxy.set({ fault, match: (r) => isGet(r) && ++gets === 3 });
+      const { error, ms } = await timed(() =>
+        downloadToFile(ctx, { bucket, key: "big.bin", path, parallelThreshold: 1, rangeSize: 64 * 1024 }),
+      );
+      expect(error).toBeDefined();
+      expect(["ServiceUnavailable", "Timeout", "InternalError"]).toContain(error?.code as string);
+      expect(ms).toBeLessThan(BOUND_MS);
+      // Neither the file nor the temporary part file is left behind.
+      expect(readdirSync(dir)).toEqual([]);
+      await stillWorks();
     });
+  }
+
+  test("the same download without a fault is whole", async () => {
+    const dir = mkdtempSync(join(box.dir, "dl-"));
+    const path = join(dir, "big.bin");
+    await proxy.pass();
+    await downloadToFile(ctx, { bucket, key: "big.bin", path, parallelThreshold: 1, rangeSize: 64 * 1024 });
+    expect(Buffer.from(readFileSync(path)).equals(Buffer.from(BIG))).toBe(true);
   });
-}
+});
 
 needs("atomicPuts", "multipartAdmin").describe(
   "an interrupted upload leaves no object and no multipart upload behind",

@@ -73,8 +73,6 @@ export async function downloadOne(cli: Cli, source: S3Location, dest: string | u
           progress = cli.progress(keyBaseName(source.key), total);
         },
         onProgress: (done) => progress.update(done),
-        // Without a bar to draw, the bytes can skip JavaScript (the runtime's native copy).
-        native: !cli.showsProgress,
         onTempFile: (tmp) => cancel.onForcedExit(() => removeSync(tmp)),
       },
       "s3_get_object",
