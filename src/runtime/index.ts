@@ -121,8 +121,8 @@ function cLibrary(): CLibrary | undefined {
   } catch {
     return undefined;
   }
-  const names = process.platform === "darwin" ? ["libc.dylib"] : ["libc.so.6", "libc.so"];
-  for (const name of names) {
+  // glibc names its library libc.so.6; musl, libc.so. Only Linux asks (pipe sizes are Linux's).
+  for (const name of ["libc.so.6", "libc.so"]) {
     try {
       const lib = ffi.dlopen(name, { fcntl: { args: ["i32", "i32", "i32"], returns: "i32" } });
       const F_SETPIPE_SZ = 1031;

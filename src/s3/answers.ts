@@ -32,7 +32,7 @@ function hasAmzHeader(response: AnswerHeaders | undefined): boolean {
  * anything (a dynamic page has no ETag) would otherwise pass for an empty object. Only an answer
  * with neither an ETag nor an `x-amz-` header is refused.
  */
-function isObjectHead(response: AnswerHeaders | undefined): boolean {
+export function isObjectHead(response: AnswerHeaders | undefined): boolean {
   const names = Object.keys(response?.headers ?? {}).map((n) => n.toLowerCase());
   return names.includes("etag") || hasAmzHeader(response);
 }

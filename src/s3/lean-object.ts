@@ -12,6 +12,7 @@ import type { GetObjectCommandOutput, HeadObjectCommandOutput, S3Client } from "
 import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { getEndpointFromInstructions } from "@smithy/core/endpoints";
 import type { EndpointV2, HttpRequest, HttpResponse } from "@smithy/types";
+import { isObjectHead } from "./answers.ts";
 import { discardBody } from "./body.ts";
 import { afterFirstAttempt } from "./clients.ts";
 
@@ -77,11 +78,9 @@ export async function sendHeadObject(
 ): Promise<HeadOutput> {
   const first = await attempt(client, "HEAD", input, {}, abortSignal);
   discardBody(first.response?.body);
-  const marked =
-    first.response !== undefined &&
-    (headerValue(first.response, "etag") !== undefined || hasAmzHeader(first.response));
   const fields = first.response === undefined ? undefined : outputOf(first.response);
-  if (first.response?.statusCode === 200 && marked && fields !== undefined) return fields;
+  if (first.response?.statusCode === 200 && isObjectHead(first.response) && fields !== undefined)
+    return fields;
   return throughSdk(
     client,
     first.sent,
@@ -258,8 +257,4 @@ function outputOf(response: HttpResponse): HeadOutput | undefined {
 function headerValue(response: HttpResponse, name: string): string | undefined {
   for (const [k, v] of Object.entries(response.headers)) if (k.toLowerCase() === name) return v;
   return undefined;
-}
-
-function hasAmzHeader(response: HttpResponse | undefined): boolean {
-  return Object.keys(response?.headers ?? {}).some((n) => n.toLowerCase().startsWith("x-amz-"));
 }
